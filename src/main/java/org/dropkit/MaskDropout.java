@@ -1,0 +1,385 @@
+package org.dropkit;
+
+import java.util.Arrays;
+import java.util.Objects;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.conf.dropout.IDropout;
+import org.deeplearning4j.nn.conf.layers.Convolution3D;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.dropkit.internal.Checks;
+import org.dropkit.internal.MaskEngine;
+import org.dropkit.internal.MaskSpec;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.schedule.ISchedule;
+import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
+import org.nd4j.shade.jackson.annotation.JsonCreator;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
+
+/**
+ * Mask dropout for DL4J: {@code y = x * m} in training, with the very same m in backward ({@code dx = dy * m}).
+ * Use it wherever DL4J takes an {@link IDropout}: {@code .dropOut(MaskDropout.bernoulli(0.8))} on a layer builder
+ * or on the {@code NeuralNetConfiguration.Builder}, or inside {@link org.dropkit.conf.MaskDropoutLayer}.
+ *
+ * <h3>Probability convention</h3>
+ * {@code p} is the probability of <b>retaining</b> a unit, as in DL4J's own {@code Dropout(p)}; p = 1 is no dropout
+ * and costs nothing. Keras and PyTorch take a drop rate: use {@link #ofDropRate(double)} and
+ * {@link #gaussianOfDropRate(double)} for those.
+ *
+ * <h3>Masks</h3>
+ * <ul>
+ *   <li>{@link MaskKind#BERNOULLI}: m = 1/p with probability p, else 0.</li>
+ *   <li>{@link MaskKind#GAUSSIAN}: m ~ N(1, (1-p)/p) (Srivastava et al. 2014, "Dropout: a simple way to prevent
+ *       neural networks from overfitting", JMLR 15, section 10).</li>
+ * </ul>
+ * Both have mean 1, so inference is the identity and DL4J, which calls an {@code IDropout} only while training,
+ * needs nothing more. Vanilla scaling and Monte Carlo dropout act at inference and therefore live on
+ * {@link org.dropkit.conf.MaskDropoutLayer}.
+ *
+ * <h3>Shared axes</h3>
+ * A mask may hold one value per slice and be broadcast along chosen axes of the input:
+ * {@link #spatial(CNN2DFormat)} (one value per example and channel) and {@link #timeLocked(RNNFormat)} (one value
+ * per example and feature for every time step, Gal and Ghahramani 2016). The axes refer to the array the IDropout
+ * receives; DL4J hands {@code LSTM} and {@code GravesLSTM} their input already permuted to NCW, other layers in
+ * their own format.
+ *
+ * <h3>Randomness</h3>
+ * Each training forward pass takes one seed from {@code Nd4j.getRandom()}, so a network's {@code .seed(...)}
+ * reproduces training, and DL4J's gradient check (which reseeds before every pass) sees the same masks. The mask is
+ * a function of that seed and each element's logical index only: the same for c- and f-order input, for views, and
+ * for any number of threads.
+ *
+ * <h3>Non-finite input</h3>
+ * A dropped unit is {@code x * 0}: NaN and infinite inputs stay NaN there, as in every multiplicative dropout.
+ *
+ * <p>Instances are values as configuration ({@link #equals}, JSON, Java serialization) and hold the state of one
+ * forward/backward pair at run time, so one instance serves one layer of one network on one thread. DL4J clones the
+ * configuration for each network it copies; {@link #clone()} never shares that state.
+ */
+@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.NONE, getterVisibility = JsonAutoDetect.Visibility.NONE,
+        isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
+public final class MaskDropout implements IDropout {
+
+    private static final long serialVersionUID = 1L;
+
+    @JsonProperty("kind")
+    private final MaskKind kind;
+    /** The fixed retain probability, or null when {@link #pSchedule} gives it. */
+    @JsonProperty("p")
+    private final Double p;
+    @JsonProperty("pSchedule")
+    private final ISchedule pSchedule;
+    @JsonProperty("storage")
+    private final MaskStorage storage;
+    /** Sorted, distinct axes; empty for an element-wise mask. */
+    @JsonProperty("sharedAxes")
+    private final int[] sharedAxes;
+
+    /** What the last training forward pass did, for its backward pass; null when none is pending. */
+    private transient Pass pending;
+
+    @JsonCreator
+    private MaskDropout(@JsonProperty("kind") MaskKind kind, @JsonProperty("p") Double p,
+            @JsonProperty("pSchedule") ISchedule pSchedule, @JsonProperty("storage") MaskStorage storage,
+            @JsonProperty("sharedAxes") int[] sharedAxes) {
+        if (kind == null) {
+            throw new IllegalArgumentException("mask kind is null: choose MaskKind.BERNOULLI or MaskKind.GAUSSIAN");
+        }
+        if ((p == null) == (pSchedule == null)) {
+            throw new IllegalArgumentException("give exactly one of a retain probability p (" + p
+                    + ") and a schedule for p (" + pSchedule + ")");
+        }
+        this.kind = kind;
+        this.p = p == null ? null : Checks.retainProbability(p, "MaskDropout");
+        this.pSchedule = pSchedule;
+        this.storage = storage == null ? MaskStorage.RECOMPUTE : storage;
+        this.sharedAxes = Checks.sharedAxes(sharedAxes);
+    }
+
+    private MaskDropout with(MaskStorage storage, int[] sharedAxes) {
+        return new MaskDropout(kind, p, pSchedule == null ? null : pSchedule.clone(), storage, sharedAxes);
+    }
+
+    /**
+     * Bernoulli dropout that keeps each unit with probability p and scales kept units by 1/p.
+     *
+     * @param p retain probability in (0, 1]; 1 disables dropout
+     */
+    public static MaskDropout bernoulli(double p) {
+        return new MaskDropout(MaskKind.BERNOULLI, Checks.retainProbability(p, "MaskDropout.bernoulli(p)"), null,
+                null, null);
+    }
+
+    /**
+     * Bernoulli dropout whose retain probability follows a schedule over iterations or epochs. Each value the
+     * schedule gives must be in (0, 1]; it is checked on every forward pass.
+     */
+    public static MaskDropout bernoulli(ISchedule p) {
+        return new MaskDropout(MaskKind.BERNOULLI, null, Objects.requireNonNull(p, "schedule for p"), null, null);
+    }
+
+    /**
+     * Bernoulli dropout given a drop rate, as Keras {@code Dropout(rate)} and PyTorch {@code Dropout(p)} take it.
+     *
+     * @param rate probability of dropping a unit, in [0, 1); the retain probability is 1 - rate
+     */
+    public static MaskDropout ofDropRate(double rate) {
+        return bernoulli(Checks.dropRateToRetain(rate, "MaskDropout.ofDropRate(rate)"));
+    }
+
+    /**
+     * Gaussian dropout: m ~ N(1, (1 - p) / p), the same mean and variance as a Bernoulli mask of retain
+     * probability p.
+     *
+     * @param p retain probability in (0, 1]; 1 disables dropout
+     */
+    public static MaskDropout gaussian(double p) {
+        return new MaskDropout(MaskKind.GAUSSIAN, Checks.retainProbability(p, "MaskDropout.gaussian(p)"), null,
+                null, null);
+    }
+
+    /** Gaussian dropout whose retain probability follows a schedule; see {@link #gaussian(double)}. */
+    public static MaskDropout gaussian(ISchedule p) {
+        return new MaskDropout(MaskKind.GAUSSIAN, null, Objects.requireNonNull(p, "schedule for p"), null, null);
+    }
+
+    /**
+     * Gaussian dropout given a drop rate, as Keras {@code GaussianDropout(rate)} takes it: sigma =
+     * sqrt(rate / (1 - rate)).
+     *
+     * @param rate in [0, 1); the retain probability is 1 - rate
+     */
+    public static MaskDropout gaussianOfDropRate(double rate) {
+        return gaussian(Checks.dropRateToRetain(rate, "MaskDropout.gaussianOfDropRate(rate)"));
+    }
+
+    /** A copy that keeps its mask between forward and backward as given; the default is RECOMPUTE. */
+    public MaskDropout storage(MaskStorage storage) {
+        return with(Objects.requireNonNull(storage, "storage"), sharedAxes);
+    }
+
+    /**
+     * A copy whose mask is shared (broadcast) along the given 0-based axes of the input, e.g. {@code (2, 3)} for
+     * one value per example and channel of NCHW input. No axes means one mask value per element.
+     */
+    public MaskDropout sharedAxes(int... axes) {
+        return with(storage, axes);
+    }
+
+    /** Spatial dropout for 2-D convolutions: one mask value per (example, channel), shared over height and width. */
+    public MaskDropout spatial(CNN2DFormat format) {
+        return sharedAxes(Objects.requireNonNull(format, "format") == CNN2DFormat.NCHW
+                ? new int[] {2, 3} : new int[] {1, 2});
+    }
+
+    /** Spatial dropout for 3-D convolutions: one mask value per (example, channel), shared over D, H and W. */
+    public MaskDropout spatial(Convolution3D.DataFormat format) {
+        return sharedAxes(Objects.requireNonNull(format, "format") == Convolution3D.DataFormat.NCDHW
+                ? new int[] {2, 3, 4} : new int[] {1, 2, 3});
+    }
+
+    /**
+     * Time-locked (variational) dropout for recurrent input: one mask value per (example, feature), the same at
+     * every time step (Gal and Ghahramani 2016, "A theoretically grounded application of dropout in recurrent
+     * neural networks"). Give the format of the array this dropout receives: {@code NCW} for
+     * {@code .dropOut(...)} on {@code LSTM}/{@code GravesLSTM}, which permute their input first.
+     */
+    public MaskDropout timeLocked(RNNFormat format) {
+        return sharedAxes(Objects.requireNonNull(format, "format") == RNNFormat.NCW ? 2 : 1);
+    }
+
+    public MaskKind getKind() {
+        return kind;
+    }
+
+    /** The fixed retain probability, or NaN when a schedule gives it. */
+    public double getP() {
+        return p == null ? Double.NaN : p;
+    }
+
+    /** The schedule for the retain probability, or null when it is fixed. */
+    public ISchedule getPSchedule() {
+        return pSchedule;
+    }
+
+    public MaskStorage getStorage() {
+        return storage;
+    }
+
+    /** The shared axes, sorted; empty for an element-wise mask. */
+    public int[] getSharedAxes() {
+        return sharedAxes.clone();
+    }
+
+    /**
+     * The retain probability at a given iteration and epoch, checked to be in (0, 1].
+     *
+     * @throws IllegalArgumentException if a schedule gives a value outside (0, 1]
+     */
+    public double retainProbability(int iteration, int epoch) {
+        if (p != null) {
+            return p;
+        }
+        return Checks.retainProbability(pSchedule.valueAt(iteration, epoch),
+                "MaskDropout's schedule " + pSchedule + " at iteration " + iteration + ", epoch " + epoch);
+    }
+
+    /**
+     * Training forward pass with inverted scaling: writes {@code x * m} into {@code output} and returns it.
+     * {@code output} may be the input (DL4J passes the input itself when it allows in-place modification). When
+     * the retain probability is 1 nothing is drawn or copied and the input itself is returned.
+     */
+    @Override
+    public INDArray applyDropout(INDArray inputActivations, INDArray output, int iteration, int epoch,
+            LayerWorkspaceMgr workspaceMgr) {
+        return forward(inputActivations, output, iteration, epoch, workspaceMgr, Scaling.INVERTED);
+    }
+
+    /**
+     * The training forward pass with a chosen scaling, for layers that handle inference themselves (see
+     * {@link org.dropkit.conf.MaskDropoutLayer}): with {@link Scaling#VANILLA} the caller must multiply by p at
+     * inference. Otherwise as {@link #applyDropout}.
+     */
+    public INDArray forward(INDArray input, INDArray output, int iteration, int epoch,
+            LayerWorkspaceMgr workspaceMgr, Scaling scaling) {
+        return run(input, output, iteration, epoch, workspaceMgr, scaling, true);
+    }
+
+    /**
+     * One stochastic pass outside training (Monte Carlo dropout): writes {@code input * m} with a fresh mask into
+     * {@code output} (which may be the input) and returns it. Keeps nothing for a backward pass and leaves a pending
+     * training pass untouched. When the retain probability is 1 the input itself is returned.
+     */
+    public INDArray sample(INDArray input, INDArray output, int iteration, int epoch, Scaling scaling) {
+        return run(input, output, iteration, epoch, null, scaling, false);
+    }
+
+    private INDArray run(INDArray input, INDArray output, int iteration, int epoch, LayerWorkspaceMgr workspaceMgr,
+            Scaling scaling, boolean training) {
+        Objects.requireNonNull(input, "input");
+        Checks.floatingPoint(input, "dropout input");
+        Checks.sharedAxesFitShape(sharedAxes, input.shape());
+        if (output != null && output != input) {
+            Checks.sameShape(input.shape(), output, "dropout output array", "its input");
+        }
+        MaskSpec spec = MaskSpec.of(kind, retainProbability(iteration, epoch), scaling, sharedAxes);
+        if (spec.isIdentity()) {
+            if (training) {
+                pending = new Pass(spec, 0L, input.shape(), null);
+            }
+            return input;
+        }
+        if (output == null) {
+            output = training ? createIn(workspaceMgr, ArrayType.INPUT, input, input.shape())
+                    : Nd4j.createUninitialized(input.dataType(), input.shape(), 'c');
+        }
+        long seed = MaskEngine.drawSeed();
+        INDArray stored = null;
+        if (training && storage == MaskStorage.STORED) {
+            stored = MaskEngine.fill(spec, seed, createIn(workspaceMgr, ArrayType.INPUT, output,
+                    MaskEngine.maskShape(input.shape(), spec)));
+            MaskEngine.multiply(input, stored, output);
+        } else {
+            MaskEngine.apply(spec, seed, input, output);
+        }
+        if (training) {
+            pending = new Pass(spec, seed, input.shape(), stored);
+        }
+        return output;
+    }
+
+    /**
+     * Backward pass: writes {@code gradAtOutput * m} into {@code gradAtInput} (which may be {@code gradAtOutput})
+     * with the mask of the matching forward pass, and returns it. Each training forward pass allows one backward
+     * pass.
+     *
+     * @throws IllegalStateException    if no forward pass is pending (backward before forward, or twice)
+     * @throws IllegalArgumentException if the gradient's shape is not the forward input's shape
+     */
+    @Override
+    public INDArray backprop(INDArray gradAtOutput, INDArray gradAtInput, int iteration, int epoch) {
+        Pass pass = pending;
+        if (pass == null) {
+            throw new IllegalStateException("MaskDropout.backprop was called with no training forward pass pending:"
+                    + " backward must follow applyDropout, once per forward pass (it was called before any forward"
+                    + " pass, twice, or after clear()). Run the forward pass again before each backward pass.");
+        }
+        Objects.requireNonNull(gradAtOutput, "gradAtOutput");
+        Checks.sameShape(pass.shape, gradAtOutput, "gradient at the dropout output", "the forward input");
+        if (gradAtInput == null) {
+            gradAtInput = gradAtOutput;
+        } else if (gradAtInput != gradAtOutput) {
+            Checks.sameShape(pass.shape, gradAtInput, "gradient array for the dropout input", "the forward input");
+        }
+        pending = null;
+        if (pass.stored != null) {
+            return MaskEngine.multiply(gradAtOutput, pass.stored, gradAtInput);
+        }
+        return MaskEngine.apply(pass.spec, pass.seed, gradAtOutput, gradAtInput);
+    }
+
+    /** Forgets the pending forward pass and its mask, if any. */
+    @Override
+    public void clear() {
+        pending = null;
+    }
+
+    /** A deep copy of the configuration, schedule included, with no pending pass. */
+    @Override
+    public MaskDropout clone() {
+        return with(storage, sharedAxes);
+    }
+
+    /** Bytes kept between the last forward pass and its backward pass: the stored mask, or none. */
+    public long keptMaskBytes() {
+        Pass pass = pending;
+        return pass == null || pass.stored == null ? 0L : pass.stored.length() * pass.stored.dataType().width();
+    }
+
+    private static INDArray createIn(LayerWorkspaceMgr mgr, ArrayType type, INDArray like, long[] shape) {
+        return mgr == null
+                ? Nd4j.createUninitializedDetached(like.dataType(), shape)
+                : mgr.createUninitialized(type, like.dataType(), shape, 'c');
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof MaskDropout)) {
+            return false;
+        }
+        MaskDropout that = (MaskDropout) o;
+        return kind == that.kind && Objects.equals(p, that.p) && Objects.equals(pSchedule, that.pSchedule)
+                && storage == that.storage && Arrays.equals(sharedAxes, that.sharedAxes);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(kind, p, pSchedule, storage, Arrays.hashCode(sharedAxes));
+    }
+
+    @Override
+    public String toString() {
+        return "MaskDropout(" + kind + ", " + (p != null ? "p=" + p : "pSchedule=" + pSchedule) + ", " + storage
+                + (sharedAxes.length > 0 ? ", sharedAxes=" + Arrays.toString(sharedAxes) : "") + ")";
+    }
+
+    /** One forward pass, as its backward pass needs it. */
+    private static final class Pass {
+        final MaskSpec spec;
+        final long seed;
+        final long[] shape;
+        final INDArray stored;
+
+        Pass(MaskSpec spec, long seed, long[] shape, INDArray stored) {
+            this.spec = spec;
+            this.seed = seed;
+            this.shape = shape;
+            this.stored = stored;
+        }
+    }
+}

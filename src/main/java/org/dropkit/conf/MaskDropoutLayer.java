@@ -1,0 +1,279 @@
+package org.dropkit.conf;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.Objects;
+import org.deeplearning4j.nn.api.ParamInitializer;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.conf.dropout.IDropout;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.NoParamLayer;
+import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
+import org.deeplearning4j.nn.conf.memory.MemoryReport;
+import org.deeplearning4j.nn.params.EmptyParamInitializer;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.dropkit.MaskDropout;
+import org.dropkit.MaskStorage;
+import org.dropkit.Scaling;
+import org.dropkit.internal.Checks;
+import org.dropkit.layers.MaskDropoutLayerImpl;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A layer that applies a {@link MaskDropout} to the activations of the layer before it. Where {@code .dropOut(...)}
+ * acts on a layer's input only while training, this layer can also act at inference: {@link Scaling#VANILLA}
+ * (multiply by p at inference) and Monte Carlo dropout (a fresh mask on every inference pass).
+ *
+ * <pre>{@code
+ * .layer(new DenseLayer.Builder().nOut(256).activation(Activation.RELU).build())
+ * .layer(new MaskDropoutLayer.Builder(MaskDropout.bernoulli(0.8)).build())
+ * }</pre>
+ *
+ * <p>No parameters; the output type is the input type (feed-forward, recurrent, convolutional 2-D and 3-D). With a
+ * feature mask, masked positions are zero in the output and in the gradient, as in DL4J's other layers, and the mask
+ * is passed on unchanged; the caller's arrays are never modified.
+ */
+public final class MaskDropoutLayer extends NoParamLayer {
+
+    private static final long serialVersionUID = 1L;
+
+    private Scaling scaling = Scaling.INVERTED;
+    private boolean monteCarlo;
+    /** Format of recurrent input, known when the network has an input type; used to place [batch, time] masks. */
+    private RNNFormat rnnDataFormat;
+
+    /** For JSON and Java deserialization; use the {@link Builder}. */
+    public MaskDropoutLayer() {
+    }
+
+    private MaskDropoutLayer(Builder builder) {
+        super(builder);
+        this.scaling = builder.scaling;
+        this.monteCarlo = builder.monteCarlo;
+        if (iDropout == null) {
+            throw new IllegalArgumentException("MaskDropoutLayer needs a MaskDropout: "
+                    + "new MaskDropoutLayer.Builder(MaskDropout.bernoulli(0.8)).build()");
+        }
+        Checks.scalingFitsKind(scaling, getDropout().getKind());
+    }
+
+    /** The dropout this layer applies; null only if it was removed (e.g. by a fine-tune configuration). */
+    public MaskDropout getDropout() {
+        return (MaskDropout) iDropout;
+    }
+
+    /**
+     * Sets this layer's dropout. Only a {@link MaskDropout} (or null, for no dropout) is accepted: DL4J's global
+     * {@code .dropOut(...)} and fine-tune configurations reach every layer through this setter.
+     *
+     * @throws IllegalArgumentException for any other {@link IDropout}
+     */
+    @Override
+    public void setIDropout(IDropout dropout) {
+        if (dropout != null && !(dropout instanceof MaskDropout)) {
+            throw new IllegalArgumentException("MaskDropoutLayer takes a MaskDropout, got " + dropout
+                    + ": convert it (e.g. DL4J's Dropout(p) is MaskDropout.bernoulli(p)), or use DL4J's DropoutLayer"
+                    + " for DL4J's own dropout classes.");
+        }
+        if (dropout != null && scaling != null) {
+            Checks.scalingFitsKind(scaling, ((MaskDropout) dropout).getKind());
+        }
+        this.iDropout = dropout;
+    }
+
+    public Scaling getScaling() {
+        return scaling;
+    }
+
+    public void setScaling(Scaling scaling) {
+        Objects.requireNonNull(scaling, "scaling");
+        if (iDropout != null) {
+            Checks.scalingFitsKind(scaling, getDropout().getKind());
+        }
+        this.scaling = scaling;
+    }
+
+    /** True when dropout stays on at inference (Monte Carlo dropout): each inference pass draws a fresh mask. */
+    public boolean isMonteCarlo() {
+        return monteCarlo;
+    }
+
+    public void setMonteCarlo(boolean monteCarlo) {
+        this.monteCarlo = monteCarlo;
+    }
+
+    public RNNFormat getRnnDataFormat() {
+        return rnnDataFormat;
+    }
+
+    public void setRnnDataFormat(RNNFormat rnnDataFormat) {
+        this.rnnDataFormat = rnnDataFormat;
+    }
+
+    /** Keeps this layer's dropout: unlike other layers', it is the layer's function, not a training default. */
+    @Override
+    public void resetLayerDefaultConfig() {
+        this.constraints = null;
+    }
+
+    @Override
+    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
+            Collection<TrainingListener> trainingListeners, int layerIndex, INDArray layerParamsView,
+            boolean initializeParams, DataType networkDataType) {
+        MaskDropoutLayerImpl layer = new MaskDropoutLayerImpl(conf, networkDataType);
+        layer.setListeners(trainingListeners);
+        layer.setIndex(layerIndex);
+        layer.setParamsViewArray(layerParamsView);
+        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
+        layer.setParamTable(paramTable);
+        layer.setConf(conf);
+        return layer;
+    }
+
+    @Override
+    public ParamInitializer initializer() {
+        return EmptyParamInitializer.getInstance();
+    }
+
+    /**
+     * @return the input type
+     * @throws IllegalArgumentException if a shared axis does not exist in inputs of this type
+     */
+    @Override
+    public InputType getOutputType(int layerIndex, InputType inputType) {
+        if (inputType == null) {
+            throw new IllegalStateException("MaskDropoutLayer \"" + getLayerName() + "\" (index " + layerIndex
+                    + ") got a null input type");
+        }
+        if (iDropout != null) {
+            long[] shape = inputType.getShape(true);
+            try {
+                Checks.sharedAxesFitShape(getDropout().getSharedAxes(), shape);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("MaskDropoutLayer \"" + getLayerName() + "\" (index " + layerIndex
+                        + ", input type " + inputType + "): " + e.getMessage(), e);
+            }
+        }
+        return inputType;
+    }
+
+    @Override
+    public void setNIn(InputType inputType, boolean override) {
+        if (inputType instanceof InputType.InputTypeRecurrent && (override || rnnDataFormat == null)) {
+            rnnDataFormat = ((InputType.InputTypeRecurrent) inputType).getFormat();
+        }
+    }
+
+    @Override
+    public InputPreProcessor getPreProcessorForInputType(InputType inputType) {
+        return null;
+    }
+
+    @Override
+    public LayerMemoryReport getMemoryReport(InputType inputType) {
+        long maskPerExample = 0;
+        if (iDropout != null && getDropout().getStorage() == MaskStorage.STORED) {
+            long[] shape = inputType.getShape(true);
+            for (int axis : getDropout().getSharedAxes()) {
+                shape[axis] = 1;
+            }
+            maskPerExample = 1;
+            for (int i = 1; i < shape.length; i++) {
+                maskPerExample *= shape[i];
+            }
+        }
+        return new LayerMemoryReport.Builder(layerName, MaskDropoutLayer.class, inputType, inputType)
+                .standardMemory(0, 0)
+                .workingMemory(0, 0, 0, maskPerExample)
+                .cacheMemory(MemoryReport.CACHE_MODE_ALL_ZEROS, MemoryReport.CACHE_MODE_ALL_ZEROS)
+                .build();
+    }
+
+    /** A deep copy: the clone has its own {@link MaskDropout}, so two networks never share mask state. */
+    @Override
+    public MaskDropoutLayer clone() {
+        MaskDropoutLayer clone = (MaskDropoutLayer) super.clone();
+        if (iDropout != null) {
+            clone.iDropout = iDropout.clone();
+        }
+        return clone;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof MaskDropoutLayer)) {
+            return false;
+        }
+        MaskDropoutLayer that = (MaskDropoutLayer) o;
+        return super.equals(o) && monteCarlo == that.monteCarlo && scaling == that.scaling
+                && rnnDataFormat == that.rnnDataFormat;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(super.hashCode(), scaling, monteCarlo, rnnDataFormat);
+    }
+
+    @Override
+    public String toString() {
+        return "MaskDropoutLayer(name=" + layerName + ", dropout=" + iDropout + ", scaling=" + scaling
+                + ", monteCarlo=" + monteCarlo + ")";
+    }
+
+    /** Builds a {@link MaskDropoutLayer}, in the manner of DL4J's {@code DropoutLayer.Builder}. */
+    public static final class Builder extends NoParamLayer.Builder<Builder> {
+
+        private Scaling scaling = Scaling.INVERTED;
+        private boolean monteCarlo;
+
+        /** @param dropout the dropout the layer applies */
+        public Builder(MaskDropout dropout) {
+            dropOut(Objects.requireNonNull(dropout, "dropout"));
+        }
+
+        /** @param p retain probability in (0, 1] of a Bernoulli mask, as DL4J's {@code DropoutLayer.Builder(p)} */
+        public Builder(double p) {
+            this(MaskDropout.bernoulli(p));
+        }
+
+        /** Sets the dropout; only a {@link MaskDropout} is accepted. */
+        @Override
+        public Builder dropOut(IDropout dropout) {
+            if (!(dropout instanceof MaskDropout)) {
+                throw new IllegalArgumentException("MaskDropoutLayer takes a MaskDropout, got " + dropout
+                        + ": e.g. MaskDropout.bernoulli(0.8)");
+            }
+            return super.dropOut(dropout);
+        }
+
+        /** Sets a Bernoulli dropout with retain probability p in (0, 1]. */
+        @Override
+        public Builder dropOut(double p) {
+            return dropOut(MaskDropout.bernoulli(p));
+        }
+
+        /** Inverted (default) or vanilla scaling; vanilla needs a Bernoulli mask. */
+        public Builder scaling(Scaling scaling) {
+            this.scaling = Objects.requireNonNull(scaling, "scaling");
+            return this;
+        }
+
+        /** Keeps dropout on at inference, drawing a fresh mask on every pass (Monte Carlo dropout). */
+        public Builder monteCarlo(boolean monteCarlo) {
+            this.monteCarlo = monteCarlo;
+            return this;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public MaskDropoutLayer build() {
+            return new MaskDropoutLayer(this);
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package org.dropkit.internal;
+
+import java.util.Arrays;
+import org.dropkit.MaskKind;
+import org.dropkit.Scaling;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The argument checks of Dropkit, in one place: constructors, builders, {@code build()} and the forward pass call
+ * these. Every message names the value, the valid range and the fix. Checks are NaN-safe ({@code !(p > 0)} rather
+ * than {@code p <= 0}).
+ */
+public final class Checks {
+
+    /** The largest input rank DL4J layers produce (CNN3D: [batch, channels, depth, height, width]). */
+    public static final int MAX_RANK = 5;
+
+    private Checks() {
+    }
+
+    /**
+     * @param p      a retain probability
+     * @param origin where it came from, for the message (e.g. "MaskDropout.bernoulli(p)")
+     * @return p, if it is in (0, 1]
+     * @throws IllegalArgumentException otherwise, NaN included
+     */
+    public static double retainProbability(double p, String origin) {
+        if (!(p > 0.0 && p <= 1.0)) {
+            throw new IllegalArgumentException("retain probability p (" + p + ") given to " + origin
+                    + " must be in (0, 1]: p is the probability of KEEPING a unit (DL4J's convention) and p = 1 means"
+                    + " no dropout. A Keras/PyTorch drop rate of 0.2 is p = 0.8; use MaskDropout.ofDropRate(0.2)"
+                    + " to pass a drop rate.");
+        }
+        return p;
+    }
+
+    /**
+     * @param rate   a drop rate (Keras {@code rate}, PyTorch {@code p})
+     * @param origin where it came from, for the message
+     * @return the retain probability 1 - rate, if rate is in [0, 1)
+     * @throws IllegalArgumentException otherwise, NaN included
+     */
+    public static double dropRateToRetain(double rate, String origin) {
+        if (!(rate >= 0.0 && rate < 1.0)) {
+            throw new IllegalArgumentException("drop rate (" + rate + ") given to " + origin
+                    + " must be in [0, 1): it is the probability of DROPPING a unit (Keras rate, PyTorch p), and 1"
+                    + " would drop every unit. To pass DL4J's retain probability instead, use"
+                    + " MaskDropout.bernoulli(p) or MaskDropout.gaussian(p).");
+        }
+        return 1.0 - rate;
+    }
+
+    /**
+     * @return the axes, sorted, as a new array
+     * @throws IllegalArgumentException for a negative, too large or repeated axis
+     */
+    public static int[] sharedAxes(int[] axes) {
+        if (axes == null) {
+            return new int[0];
+        }
+        int[] sorted = axes.clone();
+        Arrays.sort(sorted);
+        for (int i = 0; i < sorted.length; i++) {
+            int a = sorted[i];
+            if (a < 0 || a >= MAX_RANK) {
+                throw new IllegalArgumentException("shared axis (" + a + ") in " + Arrays.toString(axes)
+                        + " must be in [0, " + (MAX_RANK - 1) + "]: axes are 0-based dimensions of the layer input,"
+                        + " e.g. sharedAxes(2, 3) shares one mask value per (example, channel) of an NCHW input.");
+            }
+            if (i > 0 && sorted[i - 1] == a) {
+                throw new IllegalArgumentException("shared axis (" + a + ") appears twice in "
+                        + Arrays.toString(axes) + ": list each axis once.");
+            }
+        }
+        return sorted;
+    }
+
+    /**
+     * @throws IllegalArgumentException if an axis does not exist in an input of the given shape
+     */
+    public static void sharedAxesFitShape(int[] sortedAxes, long[] shape) {
+        if (sortedAxes.length > 0 && sortedAxes[sortedAxes.length - 1] >= shape.length) {
+            throw new IllegalArgumentException("shared axis (" + sortedAxes[sortedAxes.length - 1] + ") of "
+                    + Arrays.toString(sortedAxes) + " is out of range for an input of rank " + shape.length
+                    + " (shape " + Arrays.toString(shape) + "): valid axes are 0 to " + (shape.length - 1)
+                    + ". Spatial sharing needs a CNN input and time sharing an RNN input: attach this dropout to a"
+                    + " layer whose input has that rank, or choose other shared axes.");
+        }
+    }
+
+    /**
+     * @throws IllegalArgumentException if the scaling cannot be used with the mask kind (vanilla Gaussian)
+     */
+    public static void scalingFitsKind(Scaling scaling, MaskKind kind) {
+        if (kind == MaskKind.GAUSSIAN && scaling == Scaling.VANILLA) {
+            throw new IllegalArgumentException("Scaling.VANILLA applies to BERNOULLI masks only: a GAUSSIAN mask has"
+                    + " mean 1 and needs no rescaling at inference. Use Scaling.INVERTED (the default) with it.");
+        }
+    }
+
+    /**
+     * @throws IllegalArgumentException if the array does not hold floating-point data
+     */
+    public static void floatingPoint(INDArray array, String role) {
+        DataType type = array.dataType();
+        if (!type.isFPType()) {
+            throw new IllegalArgumentException(role + " has data type " + type + ", but dropout needs floating-point"
+                    + " data (FLOAT, DOUBLE, HALF or BFLOAT16): cast it first, e.g. array.castTo(DataType.FLOAT),"
+                    + " or set the network's dataType(...).");
+        }
+    }
+
+    /**
+     * @throws IllegalArgumentException if {@code actual} does not have the shape {@code expected}
+     */
+    public static void sameShape(long[] expected, INDArray actual, String role, String expectedRole) {
+        if (!Arrays.equals(expected, actual.shape())) {
+            throw new IllegalArgumentException(role + " has shape " + Arrays.toString(actual.shape())
+                    + ", but " + expectedRole + " had shape " + Arrays.toString(expected)
+                    + ": they must be equal. Pass the gradient with respect to this dropout's output.");
+        }
+    }
+}

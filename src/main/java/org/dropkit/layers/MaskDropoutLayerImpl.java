@@ -1,0 +1,147 @@
+package org.dropkit.layers;
+
+import java.util.Arrays;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.AbstractLayer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.dropkit.MaskDropout;
+import org.dropkit.Scaling;
+import org.dropkit.conf.MaskDropoutLayer;
+import org.dropkit.internal.MaskEngine;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The runtime of {@link MaskDropoutLayer}. Training: {@code y = x * m}, in place when DL4J allows the input to be
+ * modified; backward {@code dx = dy * m}. Inference: identity (inverted scaling), {@code p * x} (vanilla), or a fresh
+ * mask per pass (Monte Carlo). Outputs are in the ACTIVATIONS workspace, gradients in ACTIVATION_GRAD.
+ */
+public final class MaskDropoutLayerImpl extends AbstractLayer<MaskDropoutLayer> {
+
+    public MaskDropoutLayerImpl(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+    }
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(false);
+        MaskDropoutLayer conf = layerConf();
+        MaskDropout dropout = conf.getDropout();
+        INDArray out;
+        if (dropout == null) {
+            out = input;
+        } else if (training) {
+            INDArray target = inputModificationAllowed ? input : newActivations(workspaceMgr);
+            out = dropout.forward(input, target, getIterationCount(), getEpochCount(), workspaceMgr,
+                    conf.getScaling());
+        } else if (conf.isMonteCarlo()) {
+            out = dropout.sample(input, newActivations(workspaceMgr), getIterationCount(), getEpochCount(),
+                    conf.getScaling());
+        } else if (conf.getScaling() == Scaling.VANILLA) {
+            double p = dropout.retainProbability(getIterationCount(), getEpochCount());
+            out = p == 1.0 ? input : input.mul(p, newActivations(workspaceMgr));
+        } else {
+            out = input;
+        }
+        if (maskArray != null) {
+            // Never write into the caller's array: only into our own output or an input DL4J lets us modify.
+            boolean writable = out != input || (training && inputModificationAllowed);
+            out = MaskEngine.multiply(out, featureMask(out), writable ? out : newActivations(workspaceMgr));
+        }
+        return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, out);
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(true);
+        MaskDropout dropout = layerConf().getDropout();
+        INDArray grad = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, epsilon.dataType(),
+                epsilon.shape(), 'c');
+        if (dropout == null) {
+            grad.assign(epsilon);
+        } else {
+            dropout.backprop(epsilon, grad, getIterationCount(), getEpochCount());
+        }
+        if (maskArray != null) {
+            MaskEngine.multiply(grad, featureMask(grad), grad);
+        }
+        return new Pair<>(new DefaultGradient(), grad);
+    }
+
+    /** Shapes the feature mask to broadcast over activations: [batch] or [batch, 1] per example, [batch, time]. */
+    private INDArray featureMask(INDArray activations) {
+        INDArray mask = maskArray.dataType() == activations.dataType()
+                ? maskArray : maskArray.castTo(activations.dataType());
+        long batch = activations.size(0);
+        long[] shape = new long[activations.rank()];
+        Arrays.fill(shape, 1L);
+        shape[0] = batch;
+        if (mask.length() == batch) {
+            return mask.reshape(shape);
+        }
+        if (activations.rank() == 3 && mask.rank() == 2 && mask.size(0) == batch) {
+            int timeAxis = timeAxis(activations, mask.size(1));
+            if (timeAxis > 0) {
+                shape[timeAxis] = mask.size(1);
+                return mask.reshape(shape);
+            }
+        }
+        throw new IllegalArgumentException("MaskDropoutLayer \"" + layerConf().getLayerName() + "\" got a feature "
+                + "mask of shape " + Arrays.toString(maskArray.shape()) + " for activations of shape "
+                + Arrays.toString(activations.shape()) + ": expected [batch] or [batch, 1] (one flag per example), "
+                + "or [batch, time] for recurrent input.");
+    }
+
+    private int timeAxis(INDArray activations, long steps) {
+        RNNFormat format = layerConf().getRnnDataFormat();
+        boolean ncw = activations.size(2) == steps;
+        boolean nwc = activations.size(1) == steps;
+        if (ncw && nwc) {
+            return format == RNNFormat.NWC ? 1 : 2;
+        }
+        return ncw ? 2 : nwc ? 1 : -1;
+    }
+
+    private INDArray newActivations(LayerWorkspaceMgr workspaceMgr) {
+        return workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(), input.shape(), 'c');
+    }
+
+    @Override
+    public void clear() {
+        super.clear();
+        MaskDropout dropout = layerConf().getDropout();
+        if (dropout != null) {
+            dropout.clear();
+        }
+    }
+
+    @Override
+    public Type type() {
+        return Type.FEED_FORWARD;
+    }
+
+    @Override
+    public double calcRegularizationScore(boolean backpropParamsOnly) {
+        return 0.0;
+    }
+
+    @Override
+    public boolean isPretrainLayer() {
+        return false;
+    }
+
+    @Override
+    public void clearNoiseWeightParams() {
+        // no parameters, no weight noise
+    }
+
+    @Override
+    public INDArray params() {
+        return null;
+    }
+}
