@@ -79,6 +79,7 @@ public final class MaskDropout implements IDropout {
 
     /** What the last training forward pass did, for its backward pass; null when none is pending. */
     private transient Pass pending;
+    private transient boolean warnedAmbiguousLayout;
 
     @JsonCreator
     private MaskDropout(@JsonProperty("kind") MaskKind kind, @JsonProperty("p") Double p,
@@ -234,7 +235,11 @@ public final class MaskDropout implements IDropout {
     @Override
     public INDArray applyDropout(INDArray inputActivations, INDArray output, int iteration, int epoch,
             LayerWorkspaceMgr workspaceMgr) {
-        return forward(inputActivations, output, iteration, epoch, workspaceMgr, Scaling.INVERTED);
+        if (!warnedAmbiguousLayout && ChannelsLastGradient.isAmbiguous(inputActivations.shape())) {
+            warnedAmbiguousLayout = true;
+            ChannelsLastGradient.warnAmbiguous(inputActivations.shape());
+        }
+        return run(inputActivations, output, iteration, epoch, workspaceMgr, Scaling.INVERTED, true);
     }
 
     /**
@@ -307,17 +312,27 @@ public final class MaskDropout implements IDropout {
                     + " pass, twice, or after clear()). Run the forward pass again before each backward pass.");
         }
         Objects.requireNonNull(gradAtOutput, "gradAtOutput");
-        Checks.sameShape(pass.shape, gradAtOutput, "gradient at the dropout output", "the forward input");
         if (gradAtInput == null) {
             gradAtInput = gradAtOutput;
-        } else if (gradAtInput != gradAtOutput) {
-            Checks.sameShape(pass.shape, gradAtInput, "gradient array for the dropout input", "the forward input");
+        }
+        INDArray dy = gradAtOutput;
+        INDArray dx = gradAtInput;
+        int[] toForwardLayout = ChannelsLastGradient.permutationToForwardLayout(pass.shape, dy.shape());
+        if (toForwardLayout != null) {
+            dy = dy.permute(toForwardLayout);
+            dx = gradAtInput == gradAtOutput ? dy : dx.permute(toForwardLayout);
+        }
+        Checks.sameShape(pass.shape, dy, "gradient at the dropout output", "the forward input");
+        if (dx != dy) {
+            Checks.sameShape(pass.shape, dx, "gradient array for the dropout input", "the forward input");
         }
         pending = null;
         if (pass.stored != null) {
-            return MaskEngine.multiply(gradAtOutput, pass.stored, gradAtInput);
+            MaskEngine.multiply(dy, pass.stored, dx);
+        } else {
+            MaskEngine.apply(pass.spec, pass.seed, dy, dx);
         }
-        return MaskEngine.apply(pass.spec, pass.seed, gradAtOutput, gradAtInput);
+        return gradAtInput;
     }
 
     /** Forgets the pending forward pass and its mask, if any. */
