@@ -21,6 +21,7 @@ import org.dropkit.internal.Checks;
 import org.dropkit.layers.MaskDropoutLayerImpl;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.shade.jackson.annotation.JsonIgnore;
 
 /**
  * A layer that applies a {@link MaskDropout} to the activations of the layer before it. Where {@code .dropOut(...)}
@@ -61,6 +62,7 @@ public final class MaskDropoutLayer extends NoParamLayer {
     }
 
     /** The dropout this layer applies; null only if it was removed (e.g. by a fine-tune configuration). */
+    @JsonIgnore
     public MaskDropout getDropout() {
         return (MaskDropout) iDropout;
     }

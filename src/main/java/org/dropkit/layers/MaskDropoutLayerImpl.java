@@ -73,10 +73,16 @@ public final class MaskDropoutLayerImpl extends AbstractLayer<MaskDropoutLayer> 
         return new Pair<>(new DefaultGradient(), grad);
     }
 
-    /** Shapes the feature mask to broadcast over activations: [batch] or [batch, 1] per example, [batch, time]. */
+    /**
+     * Shapes the feature mask to broadcast over activations: [batch] or [batch, 1] (one flag per example),
+     * [batch, time] for recurrent activations, or any array of the activations' rank that broadcasts to them.
+     */
     private INDArray featureMask(INDArray activations) {
         INDArray mask = maskArray.dataType() == activations.dataType()
                 ? maskArray : maskArray.castTo(activations.dataType());
+        if (broadcastsTo(mask.shape(), activations.shape())) {
+            return mask;
+        }
         long batch = activations.size(0);
         long[] shape = new long[activations.rank()];
         Arrays.fill(shape, 1L);
@@ -94,7 +100,19 @@ public final class MaskDropoutLayerImpl extends AbstractLayer<MaskDropoutLayer> 
         throw new IllegalArgumentException("MaskDropoutLayer \"" + layerConf().getLayerName() + "\" got a feature "
                 + "mask of shape " + Arrays.toString(maskArray.shape()) + " for activations of shape "
                 + Arrays.toString(activations.shape()) + ": expected [batch] or [batch, 1] (one flag per example), "
-                + "or [batch, time] for recurrent input.");
+                + "[batch, time] for recurrent input, or an array of the activations' rank that broadcasts to them.");
+    }
+
+    private static boolean broadcastsTo(long[] mask, long[] activations) {
+        if (mask.length != activations.length) {
+            return false;
+        }
+        for (int i = 0; i < mask.length; i++) {
+            if (mask[i] != 1 && mask[i] != activations[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private int timeAxis(INDArray activations, long steps) {
