@@ -77,8 +77,12 @@ public final class MaskDropout implements IDropout {
     @JsonProperty("sharedAxes")
     private final int[] sharedAxes;
 
-    /** What the last training forward pass did, for its backward pass; null when none is pending. */
-    private transient Pass pending;
+    /**
+     * What the calling thread's last training forward pass did, for its backward pass; empty when none is pending.
+     * Per thread, because DL4J's no-parameter layers do not clone their dropout when a network is cloned, so one
+     * instance can serve the copies of a network that parallel workers train.
+     */
+    private transient ThreadLocal<Pass> pending = new ThreadLocal<>();
     private transient boolean warnedAmbiguousLayout;
 
     @JsonCreator
@@ -272,7 +276,7 @@ public final class MaskDropout implements IDropout {
         MaskSpec spec = MaskSpec.of(kind, retainProbability(iteration, epoch), scaling, sharedAxes);
         if (spec.isIdentity()) {
             if (training) {
-                pending = new Pass(spec, 0L, input.shape(), null);
+                pending.set(new Pass(spec, 0L, input.shape(), null));
             }
             return input;
         }
@@ -290,7 +294,7 @@ public final class MaskDropout implements IDropout {
             MaskEngine.apply(spec, seed, input, output);
         }
         if (training) {
-            pending = new Pass(spec, seed, input.shape(), stored);
+            pending.set(new Pass(spec, seed, input.shape(), stored));
         }
         return output;
     }
@@ -305,7 +309,7 @@ public final class MaskDropout implements IDropout {
      */
     @Override
     public INDArray backprop(INDArray gradAtOutput, INDArray gradAtInput, int iteration, int epoch) {
-        Pass pass = pending;
+        Pass pass = pending.get();
         if (pass == null) {
             throw new IllegalStateException("MaskDropout.backprop was called with no training forward pass pending:"
                     + " backward must follow applyDropout, once per forward pass (it was called before any forward"
@@ -326,7 +330,7 @@ public final class MaskDropout implements IDropout {
         if (dx != dy) {
             Checks.sameShape(pass.shape, dx, "gradient array for the dropout input", "the forward input");
         }
-        pending = null;
+        pending.remove();
         if (pass.stored != null) {
             MaskEngine.multiply(dy, pass.stored, dx);
         } else {
@@ -335,10 +339,10 @@ public final class MaskDropout implements IDropout {
         return gradAtInput;
     }
 
-    /** Forgets the pending forward pass and its mask, if any. */
+    /** Forgets the calling thread's pending forward pass and its mask, if any. */
     @Override
     public void clear() {
-        pending = null;
+        pending.remove();
     }
 
     /** A deep copy of the configuration, schedule included, with no pending pass. */
@@ -347,10 +351,15 @@ public final class MaskDropout implements IDropout {
         return with(storage, sharedAxes);
     }
 
-    /** Bytes kept between the last forward pass and its backward pass: the stored mask, or none. */
+    /** Bytes kept between this thread's last forward pass and its backward pass: the stored mask, or none. */
     public long keptMaskBytes() {
-        Pass pass = pending;
+        Pass pass = pending.get();
         return pass == null || pass.stored == null ? 0L : pass.stored.length() * pass.stored.dataType().width();
+    }
+
+    /** Java deserialization goes through the constructor too: checked fields, fresh run-time state. */
+    private Object readResolve() {
+        return with(storage, sharedAxes);
     }
 
     private static INDArray createIn(LayerWorkspaceMgr mgr, ArrayType type, INDArray like, long[] shape) {
