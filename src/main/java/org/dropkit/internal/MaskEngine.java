@@ -96,7 +96,11 @@ public final class MaskEngine {
         if (x.dataType() != z.dataType()) {
             x = x.castTo(z.dataType());
         }
-        Nd4j.getExecutioner().exec(new MulOp(x, mask, z));
+        if (java.util.Arrays.equals(x.shape(), mask.shape()) && LegacyMultiply.isUsable()) {
+            Nd4j.getExecutioner().exec(new LegacyMultiply(x, mask, z));
+        } else {
+            Nd4j.getExecutioner().exec(new MulOp(x, mask, z));
+        }
         return z;
     }
 
