@@ -149,7 +149,8 @@ class MonteCarloDropoutTest {
 
         INDArray error = Transforms.abs(pred.mean().sub(deterministic));
         INDArray bound = analyticStd.mul(5.0 / Math.sqrt(t));
-        assertTrue(bound.sub(error).minNumber().doubleValue() >= 0.0, "|mean - output| <= 5 sqrt(Var / T): error " + error + ", bound " + bound);
+        assertTrue(bound.sub(error).minNumber().doubleValue() >= 0.0,
+                "|mean - output| <= 5 sqrt(Var / T): error " + error + ", bound " + bound);
         INDArray relative = Transforms.abs(pred.std().div(analyticStd).subi(1.0));
         assertTrue(relative.maxNumber().doubleValue() < 0.15, "std within 15 % of the analytic value: " + relative);
     }
@@ -281,7 +282,8 @@ class MonteCarloDropoutTest {
         net.init();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> MonteCarloDropout.of(net).predict(features(DataType.FLOAT, 2)));
-        assertMessageHas(e, "no MaskDropoutLayer", "new MaskDropoutLayer.Builder", ".dropOut(...) acts only in training");
+        assertMessageHas(e, "no MaskDropoutLayer", "new MaskDropoutLayer.Builder",
+                ".dropOut(...) acts only in training");
     }
 
     @Test
