@@ -1,6 +1,12 @@
 package org.dropkit.internal;
 
 import org.dropkit.MaskKind;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.ResetPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.api.ops.random.BaseRandomOp;
@@ -25,6 +31,16 @@ import org.nd4j.linalg.factory.Nd4j;
  * the output, into a temporary, or kept from the forward pass) produces identical outputs and gradients.
  */
 public final class MaskEngine {
+
+    private static final String SCRATCH_ID = "DROPKIT_MASK_SCRATCH";
+    private static final WorkspaceConfiguration SCRATCH_CONFIG = WorkspaceConfiguration.builder()
+            .initialSize(0)
+            .overallocationLimit(0.02)
+            .policyLearning(LearningPolicy.FIRST_LOOP)
+            .policyReset(ResetPolicy.BLOCK_LEFT)
+            .policySpill(SpillPolicy.REALLOCATE)
+            .policyAllocation(AllocationPolicy.OVERALLOCATE)
+            .build();
 
     /** Mixes the seed into the generator's second state word, as ND4J's own {@code setSeed} does. */
     private static final long NODE_STATE_MIX = 0xdeadbeefL;
@@ -63,9 +79,24 @@ public final class MaskEngine {
             scaleKept(spec, z);
             return z;
         }
-        INDArray mask = Nd4j.createUninitialized(z.dataType(), maskShape(x.shape(), spec), 'c');
-        fill(spec, seed, mask);
-        return multiply(x, mask, z);
+        try (MemoryWorkspace ignored = scratchUnlessInWorkspace()) {
+            INDArray mask = Nd4j.createUninitialized(z.dataType(), maskShape(x.shape(), spec), 'c');
+            fill(spec, seed, mask);
+            return multiply(x, mask, z);
+        }
+    }
+
+    /**
+     * Where a temporary mask goes: the caller's open workspace (DL4J's working memory inside a network), or, when
+     * none is open, this thread's scratch workspace, so that a network without workspaces does not pay for a fresh
+     * native allocation (and its page faults) on every pass. The scratch memory grows to the largest temporary mask
+     * and is reused; it holds nothing between passes. Returns null (nothing to close) inside a workspace.
+     */
+    private static MemoryWorkspace scratchUnlessInWorkspace() {
+        if (Nd4j.getMemoryManager().getCurrentWorkspace() != null) {
+            return null;
+        }
+        return Nd4j.getWorkspaceManager().getAndActivateWorkspace(SCRATCH_CONFIG, SCRATCH_ID);
     }
 
     /**
