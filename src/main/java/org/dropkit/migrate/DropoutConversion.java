@@ -1,0 +1,197 @@
+package org.dropkit.migrate;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.util.Arrays;
+import java.util.function.DoubleFunction;
+import org.deeplearning4j.nn.conf.dropout.AlphaDropout;
+import org.deeplearning4j.nn.conf.dropout.Dropout;
+import org.deeplearning4j.nn.conf.dropout.GaussianDropout;
+import org.deeplearning4j.nn.conf.dropout.GaussianNoise;
+import org.deeplearning4j.nn.conf.dropout.IDropout;
+import org.deeplearning4j.nn.conf.dropout.SpatialDropout;
+import org.dropkit.MaskDropout;
+import org.nd4j.linalg.schedule.ISchedule;
+
+/**
+ * The one place that decides what Dropkit dropout has the meaning of a DL4J {@link IDropout}. Only DL4J's own classes
+ * (not subclasses) are converted; everything else is left, with the reason.
+ */
+final class DropoutConversion {
+
+    /** The replacement, or null when the dropout is left; the note says how or why. */
+    final MaskDropout replacement;
+    final String note;
+
+    private DropoutConversion(MaskDropout replacement, String note) {
+        this.replacement = replacement;
+        this.note = note;
+    }
+
+    private static DropoutConversion to(MaskDropout replacement, String note) {
+        return new DropoutConversion(replacement, note);
+    }
+
+    private static DropoutConversion leave(String why) {
+        return new DropoutConversion(null, why);
+    }
+
+    /**
+     * @param dropout a DL4J dropout (not null, not a MaskDropout)
+     * @param seen    the layout of the array the dropout acts on, or null if unknown
+     * @param keras   the Keras layer a DL4J DropoutLayer was imported from, or null: its rate wins over the value
+     *                DL4J's import stored, which DL4J 1.0.0-M2.1 loses (Dropout) or misreads (GaussianDropout)
+     */
+    static DropoutConversion of(IDropout dropout, Layout seen, KerasDropouts.Layer keras) {
+        Class<?> type = dropout.getClass();
+        if (type == Dropout.class) {
+            Dropout d = (Dropout) dropout;
+            if (keras != null && keras.className.equals("Dropout")) {
+                return fromKeras(keras, d.getPSchedule() == null && d.getP() != 1.0 - keras.rate
+                        ? "DL4J's import stored p = " + d.getP() + ": DL4J 1.0.0-M2.1 reads Keras 2's Dropout rate"
+                                + " from a field named \"dropout\", which it does not have" : null,
+                        MaskDropout::ofDropRate);
+            }
+            if (d.getPSchedule() != null) {
+                return to(MaskDropout.bernoulli(d.getPSchedule().clone()), "schedule for p kept");
+            }
+            return retainProbability(d.getP()) ? to(MaskDropout.bernoulli(d.getP()), note(d.getP()))
+                    : leave("p = " + d.getP() + " is outside (0, 1]: DL4J accepts it, Dropkit does not");
+        }
+        if (type == GaussianDropout.class) {
+            return gaussian((GaussianDropout) dropout, keras);
+        }
+        if (type == SpatialDropout.class) {
+            return spatial((SpatialDropout) dropout, seen, keras);
+        }
+        if (type == AlphaDropout.class) {
+            return leave("AlphaDropout keeps SELU's mean and variance with an affine correction of dropped units;"
+                    + " Dropkit has no equivalent");
+        }
+        if (type == GaussianNoise.class) {
+            return leave("GaussianNoise adds noise instead of multiplying by a mask; Dropkit has no equivalent");
+        }
+        return leave("unknown IDropout class " + type.getName() + ": not converted");
+    }
+
+    private static DropoutConversion fromKeras(KerasDropouts.Layer keras, String discrepancy,
+            DoubleFunction<MaskDropout> ofRate) {
+        if (!(keras.rate >= 0 && keras.rate < 1)) {
+            return leave(keras + " has no drop rate in [0, 1)");
+        }
+        String note = keras + ": p = 1 - rate = " + fmt(1.0 - keras.rate);
+        if (keras.className.equals("GaussianDropout")) {
+            note += ", sigma = sqrt(rate / (1 - rate)) = " + fmt(Math.sqrt(keras.rate / (1.0 - keras.rate)));
+        }
+        return to(ofRate.apply(keras.rate), discrepancy == null ? note : note + ". " + discrepancy);
+    }
+
+    private static DropoutConversion gaussian(GaussianDropout d, KerasDropouts.Layer keras) {
+        if (keras != null && keras.className.equals("GaussianDropout")) {
+            double stored = d.getRate();
+            return fromKeras(keras, d.getRateSchedule() == null && stored != keras.rate
+                    ? "DL4J's import stored GaussianDropout(" + stored + "), which trains with sigma = sqrt(" + stored
+                            + " / (1 - " + stored + ")) = " + fmt(Math.sqrt(stored / (1.0 - stored)))
+                            + ": DL4J 1.0.0-M2.1 passes 1 - rate where its class expects the rate" : null,
+                    MaskDropout::gaussianOfDropRate);
+        }
+        ISchedule schedule = d.getRateSchedule();
+        if (schedule != null) {
+            return to(MaskDropout.gaussian(new OneMinusSchedule(schedule.clone())),
+                    "schedule kept: p = 1 - rate(iteration, epoch)");
+        }
+        double p = 1.0 - d.getRate();
+        if (!retainProbability(p)) {
+            return leave("rate = " + d.getRate() + " gives no retain probability in (0, 1]");
+        }
+        return to(MaskDropout.gaussian(p), "p = 1 - rate = " + fmt(p) + ", sigma = sqrt(rate / (1 - rate)) = "
+                + fmt(Math.sqrt((1.0 - p) / p)) + ", as DL4J's");
+    }
+
+    private static DropoutConversion spatial(SpatialDropout d, Layout seen, KerasDropouts.Layer keras) {
+        if (seen == null) {
+            return leave("the layout of this layer's input is not known from the configuration, and spatial dropout"
+                    + " shares all axes but examples and channels: pass the network's input types with"
+                    + " DropoutSwap.options().inputTypes(...)");
+        }
+        if (seen.rank < 3) {
+            return leave("this dropout acts on " + seen + " input (rank " + seen.rank + "); DL4J's SpatialDropout"
+                    + " accepts only rank 3, 4 or 5 and fails at the first training pass");
+        }
+        int[] axes = seen.spatialAxes();
+        MaskDropout base;
+        String how = "";
+        if (keras != null && keras.className.startsWith("SpatialDropout")) {
+            if (!(keras.rate >= 0 && keras.rate < 1)) {
+                return leave(keras + " has no drop rate in [0, 1)");
+            }
+            base = MaskDropout.ofDropRate(keras.rate);
+            how = keras + ": p = 1 - rate = " + fmt(1.0 - keras.rate) + "; ";
+        } else if (d.getPSchedule() != null) {
+            base = MaskDropout.bernoulli(d.getPSchedule().clone());
+            how = "schedule for p kept; ";
+        } else if (retainProbability(d.getP())) {
+            base = MaskDropout.bernoulli(d.getP());
+        } else {
+            return leave("p = " + d.getP() + " is outside (0, 1]: DL4J accepts it, Dropkit does not");
+        }
+        how += seen + " input: one mask value per (example, channel), shared over axes " + Arrays.toString(axes);
+        if (!seen.channelsFirst()) {
+            how += ". DL4J's SpatialDropout assumes channels at axis 1 and would have shared axes "
+                    + Arrays.toString(channelsFirstAxes(seen.rank)) + " here (one value per example and "
+                    + (seen.rank == 3 ? "time step" : seen.rank == 4 ? "row" : "depth slice")
+                    + "); the swap keeps the documented meaning, one value per channel";
+        }
+        return to(base.sharedAxes(axes), how);
+    }
+
+    private static int[] channelsFirstAxes(int rank) {
+        int[] axes = new int[rank - 2];
+        for (int i = 0; i < axes.length; i++) {
+            axes[i] = i + 2;
+        }
+        return axes;
+    }
+
+    /** Six significant digits, for notes: 1 - 0.2 reads 0.8, not 0.7999999999999999. */
+    private static String fmt(double x) {
+        return new BigDecimal(x).round(new MathContext(6)).stripTrailingZeros().toPlainString();
+    }
+
+    private static boolean retainProbability(double p) {
+        return p > 0.0 && p <= 1.0;
+    }
+
+    private static String note(double p) {
+        return p == 1.0 ? "p = 1: no dropout, and Dropkit draws nothing for it" : "";
+    }
+
+    /** A short description of a DL4J dropout for the report (DL4J's toString prints run-time fields too). */
+    static String describe(Object dropout) {
+        if (dropout instanceof Dropout) {
+            Dropout d = (Dropout) dropout;
+            return "Dropout(" + (d.getPSchedule() != null ? "pSchedule=" + d.getPSchedule() : "p=" + d.getP()) + ")";
+        }
+        if (dropout instanceof GaussianDropout) {
+            GaussianDropout d = (GaussianDropout) dropout;
+            return "GaussianDropout(" + (d.getRateSchedule() != null ? "rateSchedule=" + d.getRateSchedule()
+                    : "rate=" + d.getRate()) + ")";
+        }
+        if (dropout instanceof SpatialDropout) {
+            SpatialDropout d = (SpatialDropout) dropout;
+            return "SpatialDropout(" + (d.getPSchedule() != null ? "pSchedule=" + d.getPSchedule() : "p=" + d.getP())
+                    + ")";
+        }
+        if (dropout instanceof AlphaDropout) {
+            AlphaDropout d = (AlphaDropout) dropout;
+            return "AlphaDropout(" + (d.getPSchedule() != null ? "pSchedule=" + d.getPSchedule() : "p=" + d.getP())
+                    + ")";
+        }
+        if (dropout instanceof GaussianNoise) {
+            GaussianNoise d = (GaussianNoise) dropout;
+            return "GaussianNoise(" + (d.getStddevSchedule() != null ? "stddevSchedule=" + d.getStddevSchedule()
+                    : "stddev=" + d.getStddev()) + ")";
+        }
+        return String.valueOf(dropout);
+    }
+}

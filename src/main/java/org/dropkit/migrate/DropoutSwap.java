@@ -1,0 +1,221 @@
+package org.dropkit.migrate;
+
+import java.util.Arrays;
+import java.util.Objects;
+import org.deeplearning4j.nn.api.Updater;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Replaces DL4J's built-in dropout with Dropkit's of the same meaning, in a configuration or in a trained network
+ * (parameters, updater state, iteration and epoch counts kept).
+ *
+ * <pre>{@code
+ * SwapResult<MultiLayerNetwork> swapped = DropoutSwap.swap(trainedNet);
+ * System.out.println(swapped);                  // what was replaced, what was left, and why
+ * MultiLayerNetwork net = swapped.get();        // train on: same parameters, same updater state
+ * }</pre>
+ *
+ * <h3>What becomes what</h3>
+ * <table>
+ *   <caption>conversions</caption>
+ *   <tr><th>DL4J</th><th>Dropkit</th></tr>
+ *   <tr><td>{@code Dropout(p)}</td><td>{@code MaskDropout.bernoulli(p)}</td></tr>
+ *   <tr><td>{@code GaussianDropout(rate)}</td><td>{@code MaskDropout.gaussian(1 - rate)}: sigma =
+ *       sqrt(rate / (1 - rate)), as DL4J's</td></tr>
+ *   <tr><td>{@code SpatialDropout(p)}</td><td>{@code MaskDropout.bernoulli(p)} shared over every axis but examples
+ *       and channels of the array it acts on, e.g. axes 2, 3 of NCHW, 1, 2 of NHWC, 2 of NCW</td></tr>
+ *   <tr><td>{@code DropoutLayer}</td><td>{@link org.dropkit.conf.MaskDropoutLayer} with the converted dropout and
+ *       the same name</td></tr>
+ *   <tr><td>schedules</td><td>kept ({@link OneMinusSchedule} for a GaussianDropout rate schedule)</td></tr>
+ * </table>
+ * Everything else is left as it was and reported: {@code AlphaDropout}, {@code GaussianNoise}, weight noise
+ * ({@code DropConnect}, {@code WeightNoise}), unknown {@code IDropout} classes, values Dropkit rejects (p outside
+ * (0, 1]), and spatial dropout where the layout of the layer's input cannot be told.
+ *
+ * <h3>Same meaning</h3>
+ * All these dropouts are the identity at inference, so a swapped network's outputs at inference are bit for bit those
+ * of the original. In training the masks are Dropkit's: same distribution, different random numbers.
+ *
+ * <p>Spatial dropout means one mask value per example and channel (DL4J's documentation). DL4J's implementation
+ * takes axis 1 as the channel axis; on channels-last arrays (NHWC convolutions, NWC recurrent layers, Keras-imported
+ * networks) it drops rows or time steps instead. The swap finds the channel axis from the layer's data format, the
+ * layers before it, or the input types given in {@link Options#inputTypes}, keeps the documented meaning, and says
+ * so in the report. {@code LSTM} hands its dropout NCW whatever its format, and {@code RnnOutputLayer} a 2-D array.
+ *
+ * <h3>Keras import</h3>
+ * DL4J 1.0.0-M2.1's Keras import gets dropout wrong twice: Keras 2's {@code Dropout(rate)} becomes a
+ * {@code DropoutLayer} with p = 1 (no dropout: the import looks for the rate under the name "dropout", Keras 2 writes
+ * "rate"), and {@code GaussianDropout(rate)} becomes DL4J's {@code GaussianDropout(1 - rate)}, though that class
+ * takes the rate itself, so it trains with sigma = sqrt((1 - rate) / rate) instead of sqrt(rate / (1 - rate)).
+ * Give the swap the Keras model's JSON with {@link Options#kerasModelJson(String)}: it then takes every dropout
+ * layer's rate from there (by layer name), and Dropkit trains with Keras' p = 1 - rate and sigma.
+ */
+public final class DropoutSwap {
+
+    private DropoutSwap() {
+    }
+
+    /** Default options: layouts from the configuration alone, no Keras model. */
+    public static Options options() {
+        return new Options(null, null);
+    }
+
+    /** A converted copy of the configuration; the original is unchanged. */
+    public static SwapResult<MultiLayerConfiguration> swap(MultiLayerConfiguration conf) {
+        return swap(conf, options());
+    }
+
+    /** A converted copy of the configuration; the original is unchanged. */
+    public static SwapResult<MultiLayerConfiguration> swap(MultiLayerConfiguration conf, Options options) {
+        Objects.requireNonNull(conf, "conf");
+        Objects.requireNonNull(options, "options");
+        Swapper swapper = new Swapper(options.keras);
+        return swapper.result(swapper.swap(conf, options.singleInputType()));
+    }
+
+    /** A converted copy of the configuration; the original is unchanged. */
+    public static SwapResult<ComputationGraphConfiguration> swap(ComputationGraphConfiguration conf) {
+        return swap(conf, options());
+    }
+
+    /** A converted copy of the configuration; the original is unchanged. */
+    public static SwapResult<ComputationGraphConfiguration> swap(ComputationGraphConfiguration conf,
+            Options options) {
+        Objects.requireNonNull(conf, "conf");
+        Objects.requireNonNull(options, "options");
+        if (options.inputTypes != null && options.inputTypes.length != conf.getNetworkInputs().size()) {
+            throw new IllegalArgumentException("got " + options.inputTypes.length + " input type(s) for a graph with "
+                    + conf.getNetworkInputs().size() + " input(s) " + conf.getNetworkInputs()
+                    + ": give one per network input, in that order");
+        }
+        Swapper swapper = new Swapper(options.keras);
+        return swapper.result(swapper.swap(conf, options.inputTypes));
+    }
+
+    /**
+     * A new network with the converted configuration and a copy of this network's parameters, updater state,
+     * iteration and epoch counts and listeners; the original is unchanged.
+     *
+     * @throws IllegalStateException if the network is not initialized
+     */
+    public static SwapResult<MultiLayerNetwork> swap(MultiLayerNetwork net) {
+        return swap(net, options());
+    }
+
+    /** As {@link #swap(MultiLayerNetwork)}, with options. */
+    public static SwapResult<MultiLayerNetwork> swap(MultiLayerNetwork net, Options options) {
+        Objects.requireNonNull(net, "net");
+        if (!net.isInitCalled()) {
+            throw new IllegalStateException("the MultiLayerNetwork is not initialized: call net.init() first, or swap"
+                    + " its configuration with DropoutSwap.swap(net.getLayerWiseConfigurations())");
+        }
+        SwapResult<MultiLayerConfiguration> conf = swap(net.getLayerWiseConfigurations(), options);
+        MultiLayerNetwork swapped = new MultiLayerNetwork(conf.get());
+        INDArray params = net.params();
+        if (params != null && !params.isEmpty()) {
+            swapped.init(params.dup(), false);
+        } else {
+            swapped.init();
+        }
+        Updater updater = net.getUpdater(false);
+        INDArray state = updater == null ? null : updater.getStateViewArray();
+        if (state != null && !state.isEmpty()) {
+            swapped.getUpdater().setStateViewArray(swapped, state.dup(), false);
+        }
+        if (net.getListeners() != null && !net.getListeners().isEmpty()) {
+            swapped.setListeners(net.getListeners());
+        }
+        return new SwapResult<>(swapped, conf.replaced(), conf.left());
+    }
+
+    /** As {@link #swap(MultiLayerNetwork)}, for a ComputationGraph. */
+    public static SwapResult<ComputationGraph> swap(ComputationGraph net) {
+        return swap(net, options());
+    }
+
+    /** As {@link #swap(MultiLayerNetwork)}, for a ComputationGraph, with options. */
+    public static SwapResult<ComputationGraph> swap(ComputationGraph net, Options options) {
+        Objects.requireNonNull(net, "net");
+        if (net.getVertices() == null) {
+            throw new IllegalStateException("the ComputationGraph is not initialized: call net.init() first, or swap"
+                    + " its configuration with DropoutSwap.swap(net.getConfiguration())");
+        }
+        SwapResult<ComputationGraphConfiguration> conf = swap(net.getConfiguration(), options);
+        ComputationGraph swapped = new ComputationGraph(conf.get());
+        INDArray params = net.params();
+        if (params != null && !params.isEmpty()) {
+            swapped.init(params.dup(), false);
+        } else {
+            swapped.init();
+        }
+        ComputationGraphUpdater updater = net.getUpdater(false);
+        INDArray state = updater == null ? null : updater.getStateViewArray();
+        if (state != null && !state.isEmpty()) {
+            swapped.getUpdater().setStateViewArray(state.dup());
+        }
+        if (net.getListeners() != null && !net.getListeners().isEmpty()) {
+            swapped.setListeners(net.getListeners());
+        }
+        return new SwapResult<>(swapped, conf.replaced(), conf.left());
+    }
+
+    /** Settings of a swap; immutable, each setter returns a changed copy. */
+    public static final class Options {
+        private final InputType[] inputTypes;
+        private final KerasDropouts keras;
+
+        private Options(InputType[] inputTypes, KerasDropouts keras) {
+            this.inputTypes = inputTypes;
+            this.keras = keras;
+        }
+
+        /**
+         * The types of the network's inputs (one for a MultiLayerNetwork; one per input, in order, for a graph), as
+         * given to {@code setInputType(s)}. With them the layout at every layer is exact; without them it comes from
+         * the layers' data formats and the layers before them, and spatial dropout is left where that is not enough.
+         */
+        public Options inputTypes(InputType... types) {
+            Objects.requireNonNull(types, "types");
+            for (int i = 0; i < types.length; i++) {
+                Objects.requireNonNull(types[i], "types[" + i + "]");
+            }
+            return new Options(types.clone(), keras);
+        }
+
+        /**
+         * The Keras model the network was imported from, as the JSON text of Keras' {@code model.to_json()} (for an
+         * .h5 file, its {@code model_config} attribute, e.g. DL4J's
+         * {@code new Hdf5Archive(path).readAttributeAsJson("model_config")}). Every DL4J {@code DropoutLayer} named
+         * like a Keras {@code Dropout}, {@code SpatialDropout1D/2D/3D} or {@code GaussianDropout} layer gets Dropkit
+         * dropout with that layer's rate, p = 1 - rate, whatever DL4J's import stored (see the class comment).
+         *
+         * @throws IllegalArgumentException if the text is not the JSON of a Keras model
+         */
+        public Options kerasModelJson(String json) {
+            return new Options(inputTypes, KerasDropouts.parse(Objects.requireNonNull(json, "json")));
+        }
+
+        private InputType singleInputType() {
+            if (inputTypes == null) {
+                return null;
+            }
+            if (inputTypes.length != 1) {
+                throw new IllegalArgumentException("a MultiLayerNetwork has one input, got " + inputTypes.length
+                        + " input types " + Arrays.toString(inputTypes) + ": give exactly one");
+            }
+            return inputTypes[0];
+        }
+
+        @Override
+        public String toString() {
+            return "DropoutSwap.Options(inputTypes=" + Arrays.toString(inputTypes) + ", kerasModel="
+                    + (keras == null ? "none" : keras.names() + "") + ")";
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package org.dropkit.testing;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.learning.config.Sgd;
+
+/** The requirements of DL4J's numerical check, checked up front with messages that name the fix. */
+final class Requirements {
+
+    private Requirements() {
+    }
+
+    static void check(MultiLayerNetwork mln, ComputationGraph cg) {
+        if (mln != null ? !mln.isInitCalled() : cg.getVertices() == null) {
+            throw new IllegalStateException("the network is not initialized: call init() before the gradient"
+                    + " check");
+        }
+        List<String> problems = new ArrayList<>();
+        DataType type = mln != null ? mln.getLayerWiseConfigurations().getDataType()
+                : cg.getConfiguration().getDataType();
+        DataType paramType = mln != null ? (mln.params() == null ? type : mln.params().dataType())
+                : (cg.params() == null ? type : cg.params().dataType());
+        if (type != DataType.DOUBLE || paramType != DataType.DOUBLE) {
+            problems.add("the network is in " + (type != DataType.DOUBLE ? type : paramType) + " precision, and"
+                    + " finite differences need DOUBLE: build it with .dataType(DataType.DOUBLE) on the"
+                    + " NeuralNetConfiguration.Builder, or check net.convertDataType(DataType.DOUBLE)");
+        }
+        List<String> updaters = new ArrayList<>();
+        for (Map.Entry<String, Layer> e : Sites.topLevel(mln, cg).entrySet()) {
+            if (e.getValue() instanceof BaseLayer) {
+                IUpdater u = ((BaseLayer) e.getValue()).getIUpdater();
+                boolean passesThrough = u instanceof NoOp
+                        || (u instanceof Sgd && ((Sgd) u).getLearningRate() == 1.0);
+                if (!passesThrough) {
+                    updaters.add(e.getKey() + " uses " + u);
+                }
+            }
+        }
+        if (!updaters.isEmpty()) {
+            problems.add("DL4J's check compares the updater's output with numerical gradients, so the updater must"
+                    + " pass gradients through unchanged: use .updater(new NoOp()) (or Sgd with learning rate 1.0)"
+                    + " for the check; " + String.join(", ", updaters));
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("DropoutGradientCheck cannot run: " + String.join("; and ", problems)
+                    + ".");
+        }
+    }
+}
