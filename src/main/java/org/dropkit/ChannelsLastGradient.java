@@ -5,10 +5,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Works around a DL4J 1.0.0-M2.1 quirk: {@code ConvolutionLayer} with {@code CNN2DFormat.NHWC} and
- * {@code SimpleRnn} with {@code RNNFormat.NWC} apply their {@code IDropout} to the channels-last input but pass the
- * backward pass a channels-first gradient ([n, c, h, w] and [n, f, t]). DL4J's own dropout fails there with a shape
- * error, or, when the two shapes coincide, silently multiplies by a misplaced mask.
+ * Works around a DL4J 1.0.0-M2.1 quirk: {@code ConvolutionLayer} with {@code CNN2DFormat.NHWC}, and
+ * {@code SimpleRnn} and {@code GravesLSTM} with {@code RNNFormat.NWC}, apply their {@code IDropout} to the
+ * channels-last input but pass the backward pass a channels-first gradient ([n, c, h, w] and [n, f, t]). DL4J's own
+ * dropout fails there with a shape error, or, when the two shapes coincide, silently multiplies by a misplaced mask.
  *
  * <p>When the gradient's shape is exactly the channels-first form of the forward shape, the gradient is viewed in
  * the forward layout and the mask is applied where it belongs. When the two forms have the same shape (H = W = C,
@@ -48,8 +48,8 @@ final class ChannelsLastGradient {
 
     static void warnAmbiguous(long[] shape) {
         log.warn("MaskDropout input of shape {}: if this dropout is set with .dropOut(...) on an NHWC "
-                + "ConvolutionLayer or an NWC SimpleRnn, DL4J 1.0.0-M2.1 back-propagates it in the channels-first "
-                + "layout, which has the same shape here, so the mask cannot be placed correctly. Put a "
-                + "MaskDropoutLayer before that layer instead. Other layers are unaffected.", Arrays.toString(shape));
+                + "ConvolutionLayer or an NWC SimpleRnn or GravesLSTM, DL4J 1.0.0-M2.1 back-propagates it in the "
+                + "channels-first layout, which has the same shape here, so the mask cannot be placed correctly. Put "
+                + "a MaskDropoutLayer before that layer instead. Other layers are unaffected.", Arrays.toString(shape));
     }
 }

@@ -42,8 +42,8 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * A mask may hold one value per slice and be broadcast along chosen axes of the input:
  * {@link #spatial(CNN2DFormat)} (one value per example and channel) and {@link #timeLocked(RNNFormat)} (one value
  * per example and feature for every time step, Gal and Ghahramani 2016). The axes refer to the array the IDropout
- * receives; DL4J hands {@code LSTM} and {@code GravesLSTM} their input already permuted to NCW, other layers in
- * their own format.
+ * receives; DL4J hands {@code LSTM} its input already permuted to NCW, other layers ({@code GravesLSTM}
+ * included) in their own format.
  *
  * <h3>Randomness</h3>
  * Each training forward pass takes one seed from {@code Nd4j.getRandom()}, so a network's {@code .seed(...)}
@@ -189,7 +189,7 @@ public final class MaskDropout implements IDropout {
      * Time-locked (variational) dropout for recurrent input: one mask value per (example, feature), the same at
      * every time step (Gal and Ghahramani 2016, "A theoretically grounded application of dropout in recurrent
      * neural networks"). Give the format of the array this dropout receives: {@code NCW} for
-     * {@code .dropOut(...)} on {@code LSTM}/{@code GravesLSTM}, which permute their input first.
+     * {@code .dropOut(...)} on an {@code LSTM}, which permutes its input first; the layer's own format elsewhere.
      */
     public MaskDropout timeLocked(RNNFormat format) {
         return sharedAxes(Objects.requireNonNull(format, "format") == RNNFormat.NCW ? 2 : 1);
