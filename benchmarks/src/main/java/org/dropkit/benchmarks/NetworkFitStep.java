@@ -37,12 +37,27 @@ public class NetworkFitStep {
         @Param({"DL4J_DROPOUT", "DROPKIT_RECOMPUTE"})
         public Networks.DropoutChoice dropout;
 
+        /**
+         * The OMP_NUM_THREADS the fork runs with, "default" when unset (ND4J then uses one thread per core). JMH
+         * cannot set a fork's environment, so this parameter only labels the result: {@code benchmarks/run} exports
+         * the variable and passes the same value, and the setup fails if the two differ.
+         */
+        @Param({"default"})
+        public String ompThreads;
+
         MultiLayerNetwork net;
         DataSet batch;
 
         @Setup(Level.Trial)
         public void setUp() {
             checkBuild();
+            String env = System.getenv("OMP_NUM_THREADS");
+            if (!ompThreads.equals(env == null || env.isEmpty() ? "default" : env)) {
+                throw new IllegalStateException("-p ompThreads=" + ompThreads + " but this fork runs with"
+                        + " OMP_NUM_THREADS=" + env + ": export OMP_NUM_THREADS=" + ompThreads
+                        + " before starting JMH (benchmarks/run does), or pass -p ompThreads="
+                        + (env == null || env.isEmpty() ? "default" : env));
+            }
             net = Networks.build(network, dropout);
             batch = Networks.batch(network);
         }

@@ -301,6 +301,7 @@ public final class Report {
         }
         rows.sort(Comparator.<Row, String>comparing(r -> r.build)
                 .thenComparing(r -> Arrays.asList("MLP", "CNN", "LSTM").indexOf(r.param("network")))
+                .thenComparing(r -> threads(r))
                 .thenComparing(r -> NET_DROPOUT_ORDER.indexOf(r.param("dropout"))));
         line("## Whole networks: one fit step");
         line("");
@@ -308,18 +309,21 @@ public final class Report {
                 + "-pool-dense256-softmax10 on 28x28x1 (batch 64, p = 0.8 on the second conv's input, 0.5 on the"
                 + " dense and output inputs); LSTM 64 features x 50 steps, LSTM(256)-LSTM(256)-RnnOutput(10)"
                 + " (batch 32, p = 0.8 on the inputs of LSTM 2 and the output layer). FLOAT, Adam, workspaces on."
-                + " Mask bytes kept: all dropout masks alive after a training forward pass, per dropped-out element.");
+                + " Mask bytes kept: all dropout masks alive after a training forward pass, per dropped-out element."
+                + " ND4J threads: the fork's OMP_NUM_THREADS (\"default\": unset, one per core). On a small shared"
+                + " machine OpenMP threads that wait for each other make multi-threaded steps slow and noisy; the"
+                + " one-thread rows show the dropout's own cost more clearly.");
         line("");
-        line("| network | dropout | build | median | mean ± error | vs DL4J Dropout | vs no dropout | mask bytes kept"
-                + " | per element |");
-        line("|---|---|---|---:|---:|---:|---:|---:|---:|");
+        line("| network | ND4J threads | dropout | build | median | mean ± error | vs DL4J Dropout | vs no dropout"
+                + " | mask bytes kept | per element |");
+        line("|---|---|---|---|---:|---:|---:|---:|---:|---:|");
         for (Row r : rows) {
             Optional<Row> bi = results.find("NetworkFitStep.fitOneMinibatch", r.build, "network",
-                    r.param("network"), "dropout", "DL4J_DROPOUT");
+                    r.param("network"), "ompThreads", r.param("ompThreads"), "dropout", "DL4J_DROPOUT");
             Optional<Row> none = results.find("NetworkFitStep.fitOneMinibatch", r.build, "network",
-                    r.param("network"), "dropout", "NONE");
+                    r.param("network"), "ompThreads", r.param("ompThreads"), "dropout", "NONE");
             String[] kept = networkMask(mask, r.param("network"), r.param("dropout"));
-            line("| " + r.param("network") + " | " + r.param("dropout") + " | " + r.build + " | "
+            line("| " + r.param("network") + " | " + threads(r) + " | " + r.param("dropout") + " | " + r.build + " | "
                     + Names.time(r.median) + " | " + meanError(r) + " | "
                     + (r.param("dropout").startsWith("DROPKIT") ? bi.map(b -> Names.ratio(b.median / r.median))
                             .orElse("–") : "") + " | "
@@ -327,6 +331,11 @@ public final class Report {
                     + kept[1] + " |");
         }
         line("");
+    }
+
+    /** The OMP_NUM_THREADS a network row ran with; results from before the parameter existed ran with the default. */
+    static String threads(Row r) {
+        return r.param("ompThreads") == null ? "default" : r.param("ompThreads");
     }
 
     private static String[] networkMask(JsonObject mask, String network, String dropout) {
