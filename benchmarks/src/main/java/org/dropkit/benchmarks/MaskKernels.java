@@ -8,14 +8,20 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.floating.Sqrt;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Cos;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Log;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Sin;
 import org.nd4j.linalg.api.ops.random.impl.AlphaDropOut;
 import org.nd4j.linalg.api.ops.random.impl.BernoulliDistribution;
 import org.nd4j.linalg.api.ops.random.impl.Choice;
 import org.nd4j.linalg.api.ops.random.impl.DropOutInverted;
 import org.nd4j.linalg.api.ops.random.impl.GaussianDistribution;
+import org.nd4j.linalg.api.ops.random.impl.UniformDistribution;
 import org.nd4j.linalg.api.rng.Random;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -52,6 +58,7 @@ public class MaskKernels {
 
         INDArray x;
         INDArray z;
+        INDArray uniforms;
         INDArray choiceSource;
         INDArray choiceProbs;
         float scale;
@@ -66,6 +73,7 @@ public class MaskKernels {
             long[] dims = Shapes.parse(shape);
             x = Shapes.random(DataType.FLOAT, dims, 42);
             z = Shapes.zeros(DataType.FLOAT, dims);
+            uniforms = Nd4j.create(DataType.FLOAT, z.length());
             scale = (float) (1.0 / p);
             choiceSource = Nd4j.createFromArray(0f, scale);
             choiceProbs = Nd4j.createFromArray((float) (1 - p), (float) p);
@@ -193,6 +201,37 @@ public class MaskKernels {
     public INDArray engineGaussianDrawOnly(Arrays a) {
         a.seeded(new GaussianDistribution(a.z, 1.0, Math.sqrt((1 - a.p) / a.p)));
         return a.z;
+    }
+
+    /**
+     * The same N(1, sigma^2) noise built from uniforms with ND4J transform ops (Box-Muller): u, v ~ U(0, 1) in the two
+     * halves of a scratch array, r = sigma * sqrt(-2 ln(1 - u)), then z = 1 + r cos(2 pi v) in the first half of z and
+     * 1 + r sin(2 pi v) in the second. Ten op calls, each on half the elements: the candidate for a faster Gaussian
+     * mask than {@code GaussianDistribution}.
+     */
+    @Benchmark
+    public INDArray candidateGaussianBoxMuller(Arrays a) {
+        long n = a.z.length();
+        if (n % 2 != 0) {
+            throw new IllegalStateException("Box-Muller pairs elements: shape " + a.shape + " has an odd length");
+        }
+        double sigma = Math.sqrt((1 - a.p) / a.p);
+        a.seeded(new UniformDistribution(a.uniforms, 0.0, 1.0));
+        INDArray u = a.uniforms.get(NDArrayIndex.interval(0, n / 2));
+        INDArray v = a.uniforms.get(NDArrayIndex.interval(n / 2, n));
+        INDArray flat = a.z.reshape(n);
+        INDArray first = flat.get(NDArrayIndex.interval(0, n / 2));
+        INDArray second = flat.get(NDArrayIndex.interval(n / 2, n));
+        u.rsubi(1.0); // (0, 1]: log stays finite
+        Nd4j.getExecutioner().exec(new Log(u, u));
+        u.muli(-2.0 * sigma * sigma);
+        Nd4j.getExecutioner().exec(new Sqrt(u, u));
+        v.muli(2.0 * Math.PI);
+        Nd4j.getExecutioner().exec(new Cos(v, first));
+        Nd4j.getExecutioner().exec(new Sin(v, second));
+        first.muli(u);
+        second.muli(u);
+        return flat.addi(1.0);
     }
 
     /**

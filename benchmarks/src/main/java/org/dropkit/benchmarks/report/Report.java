@@ -271,13 +271,17 @@ public final class Report {
         line("");
         line("`engine*`: the pieces of `MaskEngine.apply` today (Bernoulli draw into the output, `MulOp`, scale by"
                 + " 1/p). `candidate*`: other ways to make the same output; see the Javadoc of `MaskKernels`."
-                + " *vs engine* = engine's three-pass median / this median.");
+                + " *vs engine* = the engine's median / this median: its three-pass Bernoulli forward"
+                + " (`engineBernoulliDrawMulScale`) for Bernoulli kernels, its Gaussian draw"
+                + " (`engineGaussianDrawOnly`) for Gaussian ones.");
         line("");
         line("| kernel | shape | build | median | ns/element | × copy | vs engine |");
         line("|---|---|---|---:|---:|---:|---:|");
         for (Row r : rows) {
             Optional<Row> copy = results.floorOf(r, "copy");
-            Optional<Row> engine = results.find(x -> x.benchmark.equals("MaskKernels.engineBernoulliDrawMulScale")
+            String reference = r.benchmark.contains("Gaussian") ? "MaskKernels.engineGaussianDrawOnly"
+                    : "MaskKernels.engineBernoulliDrawMulScale";
+            Optional<Row> engine = results.find(x -> x.benchmark.equals(reference)
                     && x.build.equals(r.build) && x.elements() == r.elements());
             boolean perElement = !r.benchmark.endsWith("RngBookkeeping");
             line("| " + r.benchmark.substring("MaskKernels.".length()) + " | " + r.param("shape") + " ("

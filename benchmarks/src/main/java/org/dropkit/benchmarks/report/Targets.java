@@ -63,6 +63,8 @@ final class Targets {
         maskBytes("... with 0 mask bytes kept per element (RECOMPUTE, FLOAT)", "DROPKIT_BERNOULLI_RECOMPUTE", 0.0);
         faster("Gaussian forward FLOAT 1e7, in a workspace, vs DL4J GaussianDropout",
                 "DropoutForward.trainingForward", build, E7, "true", "DROPKIT_GAUSSIAN_RECOMPUTE", 2.0);
+        gaussianBound("MaskKernels.engineGaussianDrawOnly", "ND4J's GaussianDistribution draw alone");
+        gaussianBound("MaskKernels.candidateGaussianBoxMuller", "Box-Muller from ND4J uniform + transform ops");
         mlp("DROPKIT_RECOMPUTE");
         mlp("DROPKIT_STORED");
         maskBytes("Mask bytes kept per element, RECOMPUTE (FLOAT)", "DROPKIT_GAUSSIAN_RECOMPUTE", 0.0);
@@ -111,6 +113,24 @@ final class Targets {
         outcomes.add(new Outcome(target + " [" + build + "]", Names.ratio(r) + " built-in time",
                 "≤ " + fmt(maxRatio) + "×", r <= maxRatio ? "PASS" : "FAIL",
                 Names.time(dk.get().median) + " vs " + Names.time(bi.get().median)));
+    }
+
+    /**
+     * What bounds the Gaussian target: a way to make the N(1, sigma^2) noise, timed alone (MaskKernels, same shape
+     * and p), against DL4J's whole GaussianDropout forward. A Dropkit forward that makes its noise this way and then
+     * multiplies can be at most built-in / noise times faster than the built-in. Informational: no pass or fail.
+     */
+    private void gaussianBound(String kernel, String what) {
+        Optional<Row> noise = results.find(kernel, build, "shape", E7, "p", "0.8");
+        Optional<Row> bi = forward("DropoutForward.trainingForward", build, E7, "true", "DL4J_GAUSSIAN");
+        if (noise.isEmpty() || bi.isEmpty()) {
+            return;
+        }
+        double r = bi.get().median / noise.get().median;
+        outcomes.add(new Outcome("... bound: " + what + ", FLOAT 1e7 [" + build + "]",
+                "at most " + Names.ratio(r) + " faster", "–", "bound",
+                Names.time(noise.get().median) + " for the noise vs " + Names.time(bi.get().median)
+                        + " for DL4J GaussianDropout's whole forward"));
     }
 
     /** One outcome per ND4J thread setting the MLP ran with. */
