@@ -76,11 +76,20 @@ public final class Report {
         Results results = new Results(Paths.get(opts.get("results")), build);
         JsonObject mask = opts.containsKey("mask") && Files.exists(Paths.get(opts.get("mask")))
                 ? readObject(Paths.get(opts.get("mask"))) : null;
+        List<JsonObject> interleaved = new ArrayList<>();
+        if (opts.containsKey("interleaved")) {
+            for (String file : opts.get("interleaved").split(",")) {
+                if (!file.isEmpty() && Files.exists(Paths.get(file))) {
+                    interleaved.add(readObject(Paths.get(file)));
+                }
+            }
+        }
         Path out = Paths.get(opts.get("out"));
         Path md = Paths.get(out + ".md");
         Path png = Paths.get(out + ".png");
         boolean chart = Chart.write(results, build, png);
-        String text = new Report().markdown(results, mask, build, opts, chart ? png.getFileName().toString() : null);
+        String text = new Report().markdown(results, mask, interleaved, build, opts,
+                chart ? png.getFileName().toString() : null);
         Files.writeString(md, text, StandardCharsets.UTF_8);
         System.out.println("report: " + md + (chart ? ", " + png : ""));
         if (opts.containsKey("latest")) {
@@ -122,7 +131,8 @@ public final class Report {
 
     private final StringBuilder sb = new StringBuilder();
 
-    private String markdown(Results results, JsonObject mask, String build, Map<String, String> opts, String png) {
+    private String markdown(Results results, JsonObject mask, List<JsonObject> interleaved, String build,
+            Map<String, String> opts, String png) {
         String stamp = Paths.get(opts.get("out")).getFileName().toString();
         line("# Dropkit vs DL4J built-in dropout: " + stamp);
         line("");
@@ -152,7 +162,7 @@ public final class Report {
         line("");
         line("| target | measured | required | result | detail |");
         line("|---|---|---|---|---|");
-        for (Targets.Outcome o : new Targets(results, mask, build).evaluate()) {
+        for (Targets.Outcome o : new Targets(results, mask, interleaved, build).evaluate()) {
             line("| " + o.target + " | " + o.measured + " | " + o.required + " | **" + o.result + "** | " + o.detail
                     + " |");
         }
@@ -175,6 +185,7 @@ public final class Report {
         floors(results);
         kernels(results);
         networks(results, mask);
+        interleavedNetworks(interleaved);
         maskTable(mask);
         return sb.toString();
     }
@@ -340,6 +351,41 @@ public final class Report {
     /** The OMP_NUM_THREADS a network row ran with; results from before the parameter existed ran with the default. */
     static String threads(Row r) {
         return r.param("ompThreads") == null ? "default" : r.param("ompThreads");
+    }
+
+    private void interleavedNetworks(List<JsonObject> runs) {
+        if (runs.isEmpty()) {
+            return;
+        }
+        line("## Whole networks in interleaved rounds (not JMH)");
+        line("");
+        line("`InterleavedFitSteps`: each round times the same number of fit steps of every variant back to back,"
+                + " starting with a different variant each round, so that all variants share the machine's load of"
+                + " that moment; *vs DL4J Dropout* is the median over rounds of DL4J's step time / this variant's in"
+                + " the same round. Same networks and batches as the JMH rows above. A companion to JMH on a shared"
+                + " machine, where JMH's one-variant-after-another order lets drift decide a few-percent"
+                + " difference.");
+        line("");
+        line("| network | ND4J threads | dropout | median step | vs DL4J Dropout (median of rounds) | rounds faster"
+                + " than DL4J | rounds × steps |");
+        line("|---|---|---|---:|---:|---:|---:|");
+        for (JsonObject run : runs) {
+            int rounds = run.get("rounds").getAsInt();
+            for (JsonElement n : run.getAsJsonArray("networks")) {
+                JsonObject net = n.getAsJsonObject();
+                for (JsonElement v : net.getAsJsonArray("variants")) {
+                    JsonObject o = v.getAsJsonObject();
+                    boolean paired = o.has("medianRatioVsDl4j");
+                    line("| " + net.get("network").getAsString() + " | " + run.get("ompThreads").getAsString() + " | "
+                            + o.get("dropout").getAsString() + " | "
+                            + Names.time(o.get("medianMsPerStep").getAsDouble() * 1000.0) + " | "
+                            + (paired ? Names.ratio(o.get("medianRatioVsDl4j").getAsDouble()) : "(baseline)") + " | "
+                            + (paired ? o.get("roundsFasterThanDl4j").getAsInt() + " of " + rounds : "") + " | "
+                            + rounds + " × " + net.get("stepsPerRound").getAsInt() + " |");
+                }
+            }
+        }
+        line("");
     }
 
     private static String[] networkMask(JsonObject mask, String network, String dropout) {

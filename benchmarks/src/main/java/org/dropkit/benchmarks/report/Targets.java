@@ -36,12 +36,14 @@ final class Targets {
 
     private final Results results;
     private final JsonObject maskBytes;
+    private final List<JsonObject> interleaved;
     private final String build;
     private final List<Outcome> outcomes = new ArrayList<>();
 
-    Targets(Results results, JsonObject maskBytes, String build) {
+    Targets(Results results, JsonObject maskBytes, List<JsonObject> interleaved, String build) {
         this.results = results;
         this.maskBytes = maskBytes;
+        this.interleaved = interleaved;
         this.build = build;
     }
 
@@ -67,6 +69,8 @@ final class Targets {
         gaussianBound("MaskKernels.candidateGaussianBoxMuller", "Box-Muller from ND4J uniform + transform ops");
         mlp("DROPKIT_RECOMPUTE");
         mlp("DROPKIT_STORED");
+        interleavedMlp("DROPKIT_RECOMPUTE");
+        interleavedMlp("DROPKIT_STORED");
         maskBytes("Mask bytes kept per element, RECOMPUTE (FLOAT)", "DROPKIT_GAUSSIAN_RECOMPUTE", 0.0);
         maskBytes("Mask bytes kept per element, DL4J Dropout (FLOAT; reference value)", "DL4J_DROPOUT", 4.0);
         return outcomes;
@@ -165,6 +169,35 @@ final class Targets {
         }
         if (!any && dropout.equals("DROPKIT_RECOMPUTE")) {
             outcomes.add(missing(target, "never slower"));
+        }
+    }
+
+    /** The MLP in interleaved rounds (InterleavedFitSteps, not JMH): the median of per-round paired ratios. */
+    private void interleavedMlp(String dropout) {
+        for (JsonObject run : interleaved) {
+            if (!run.get("build").getAsString().equals(build)) {
+                continue;
+            }
+            for (JsonElement n : run.getAsJsonArray("networks")) {
+                JsonObject net = n.getAsJsonObject();
+                if (!net.get("network").getAsString().equals("MLP")) {
+                    continue;
+                }
+                for (JsonElement v : net.getAsJsonArray("variants")) {
+                    JsonObject o = v.getAsJsonObject();
+                    if (!o.get("dropout").getAsString().equals(dropout) || !o.has("medianRatioVsDl4j")) {
+                        continue;
+                    }
+                    String threads = run.get("ompThreads").getAsString();
+                    double r = o.get("medianRatioVsDl4j").getAsDouble();
+                    outcomes.add(new Outcome("MLP fit step, " + dropout + " vs DL4J Dropout, interleaved rounds (not"
+                            + " JMH) [" + build + ", " + (threads.equals("default") ? "default threads"
+                                    : threads + (threads.equals("1") ? " thread" : " threads")) + "]",
+                            Names.ratio(r) + " faster", "≥ 1.00× (never slower)", r >= 1.0 ? "PASS" : "FAIL",
+                            "median of " + run.get("rounds").getAsInt() + " paired rounds; faster in "
+                                    + o.get("roundsFasterThanDl4j").getAsInt() + " of them"));
+                }
+            }
         }
     }
 

@@ -1,0 +1,132 @@
+package org.dropkit.benchmarks;
+
+import com.google.gson.GsonBuilder;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.dataset.DataSet;
+
+/**
+ * Whole-network fit steps measured in interleaved rounds: a companion to {@link NetworkFitStep}, not a replacement.
+ *
+ * <p>JMH measures one variant after another, so on a shared machine a variant that happens to run during a busy
+ * minute looks slower than it is, and dropout's share of a step (a few percent) drowns in that drift. Here every round
+ * times the same number of fit steps of every variant (no dropout, DL4J's {@code Dropout}, Dropkit RECOMPUTE and
+ * STORED), back to back, starting with a different variant each round; each round then gives a paired ratio, DL4J's
+ * step time over the variant's, taken under the same load. The report quotes the median of those ratios and how many
+ * rounds the variant was the faster one. Warmup rounds are discarded. Not JMH: no forking, no blackholes; the
+ * networks, batches and fit calls are those of {@link NetworkFitStep} ({@link Networks}).
+ *
+ * <p>Usage: {@code java -cp benchmarks.jar org.dropkit.benchmarks.InterleavedFitSteps out.json MLP[,CNN,LSTM]
+ * [rounds]}. The thread count is the process's OMP_NUM_THREADS, recorded in the output.
+ */
+public final class InterleavedFitSteps extends NativeBackend {
+
+    private static final int WARMUP_ROUNDS = 3;
+
+    private InterleavedFitSteps() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length < 2) {
+            System.err.println("usage: InterleavedFitSteps OUT.json MLP[,CNN,LSTM] [rounds, default 15]");
+            System.exit(2);
+        }
+        Path out = Paths.get(args[0]);
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 15;
+        if (rounds < 1) {
+            throw new IllegalArgumentException("rounds must be at least 1, got " + rounds);
+        }
+        checkBuild();
+        String env = System.getenv("OMP_NUM_THREADS");
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("build", buildName(REQUESTED_BUILD));
+        result.put("ompThreads", env == null || env.isEmpty() ? "default" : env);
+        result.put("warmupRounds", WARMUP_ROUNDS);
+        result.put("rounds", rounds);
+        List<Map<String, Object>> networks = new ArrayList<>();
+        for (String name : args[1].split(",")) {
+            networks.add(measure(Networks.Kind.valueOf(name.trim()), rounds));
+        }
+        result.put("networks", networks);
+        Path dir = out.toAbsolutePath().getParent();
+        if (dir != null) {
+            Files.createDirectories(dir);
+        }
+        try (Writer w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+            new GsonBuilder().setPrettyPrinting().create().toJson(result, w);
+        }
+        System.out.println("interleaved fit steps: " + out);
+    }
+
+    private static Map<String, Object> measure(Networks.Kind kind, int rounds) {
+        Networks.DropoutChoice[] choices = Networks.DropoutChoice.values();
+        MultiLayerNetwork[] nets = new MultiLayerNetwork[choices.length];
+        for (int v = 0; v < choices.length; v++) {
+            nets[v] = Networks.build(kind, choices[v]);
+        }
+        DataSet batch = Networks.batch(kind);
+        int steps = kind == Networks.Kind.MLP ? 5 : 1; // about 0.2 s per variant and round
+        double[][] msPerStep = new double[choices.length][rounds];
+        for (int round = -WARMUP_ROUNDS; round < rounds; round++) {
+            int first = Math.floorMod(round, choices.length);
+            for (int k = 0; k < choices.length; k++) {
+                int v = (first + k) % choices.length;
+                long start = System.nanoTime();
+                for (int s = 0; s < steps; s++) {
+                    nets[v].fit(batch);
+                }
+                long elapsed = System.nanoTime() - start;
+                if (round >= 0) {
+                    msPerStep[v][round] = elapsed / 1e6 / steps;
+                }
+            }
+        }
+        int builtIn = Networks.DropoutChoice.DL4J_DROPOUT.ordinal();
+        List<Map<String, Object>> variants = new ArrayList<>();
+        for (int v = 0; v < choices.length; v++) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("dropout", choices[v].name());
+            row.put("medianMsPerStep", median(msPerStep[v]));
+            if (v != builtIn) {
+                double[] ratios = new double[rounds];
+                int faster = 0;
+                for (int r = 0; r < rounds; r++) {
+                    ratios[r] = msPerStep[builtIn][r] / msPerStep[v][r];
+                    if (ratios[r] > 1.0) {
+                        faster++;
+                    }
+                }
+                row.put("medianRatioVsDl4j", median(ratios));
+                row.put("roundsFasterThanDl4j", faster);
+            }
+            row.put("msPerStepByRound", msPerStep[v]);
+            variants.add(row);
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("network", kind.name());
+        result.put("stepsPerRound", steps);
+        result.put("variants", variants);
+        System.out.println("# " + kind + ": " + variants.stream()
+                .map(r -> r.get("dropout") + " " + String.format(java.util.Locale.ROOT, "%.1f ms",
+                        (Double) r.get("medianMsPerStep")))
+                .reduce((a, b) -> a + ", " + b).orElse(""));
+        return result;
+    }
+
+    static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        int n = v.length;
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+}
