@@ -47,10 +47,9 @@ public final class InterleavedFitSteps extends NativeBackend {
             throw new IllegalArgumentException("rounds must be at least 1, got " + rounds);
         }
         checkBuild();
-        String env = System.getenv("OMP_NUM_THREADS");
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("build", buildName(REQUESTED_BUILD));
-        result.put("ompThreads", env == null || env.isEmpty() ? "default" : env);
+        result.put("ompThreads", ompThreads());
         result.put("warmupRounds", WARMUP_ROUNDS);
         result.put("rounds", rounds);
         List<Map<String, Object>> networks = new ArrayList<>();

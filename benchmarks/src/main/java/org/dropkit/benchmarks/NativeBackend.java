@@ -40,6 +40,12 @@ public abstract class NativeBackend {
         checked = true;
     }
 
+    /** This process's OMP_NUM_THREADS, or "default" when it is unset (ND4J then uses one thread per core). */
+    public static String ompThreads() {
+        String env = System.getenv("OMP_NUM_THREADS");
+        return env == null || env.isEmpty() ? "default" : env;
+    }
+
     /** The build name for an extension: "avx512", "avx2" or "generic". */
     public static String buildName(String extension) {
         return extension == null || extension.isEmpty() ? "generic" : extension.replaceFirst("^-", "");

@@ -51,12 +51,11 @@ public class NetworkFitStep {
         @Setup(Level.Trial)
         public void setUp() {
             checkBuild();
-            String env = System.getenv("OMP_NUM_THREADS");
-            if (!ompThreads.equals(env == null || env.isEmpty() ? "default" : env)) {
+            String actual = ompThreads();
+            if (!ompThreads.equals(actual)) {
                 throw new IllegalStateException("-p ompThreads=" + ompThreads + " but this fork runs with"
-                        + " OMP_NUM_THREADS=" + env + ": export OMP_NUM_THREADS=" + ompThreads
-                        + " before starting JMH (benchmarks/run does), or pass -p ompThreads="
-                        + (env == null || env.isEmpty() ? "default" : env));
+                        + " OMP_NUM_THREADS=" + actual + ": export OMP_NUM_THREADS=" + ompThreads
+                        + " before starting JMH (benchmarks/run does), or pass -p ompThreads=" + actual);
             }
             net = Networks.build(network, dropout);
             batch = Networks.batch(network);

@@ -149,27 +149,32 @@ final class Targets {
         }
         boolean any = false;
         for (String threads : threadSettings) {
-            String param = threads.equals("default") ? null : threads;
-            Optional<Row> dk = results.find(r -> r.benchmark.equals("NetworkFitStep.fitOneMinibatch")
-                    && r.build.equals(build) && r.matches("network", "MLP", "dropout", dropout)
-                    && Report.threads(r).equals(threads));
-            Optional<Row> bi = results.find(r -> r.benchmark.equals("NetworkFitStep.fitOneMinibatch")
-                    && r.build.equals(build) && r.matches("network", "MLP", "dropout", "DL4J_DROPOUT")
-                    && Report.threads(r).equals(threads));
+            Optional<Row> dk = mlpRow(dropout, threads);
+            Optional<Row> bi = mlpRow("DL4J_DROPOUT", threads);
             if (dk.isEmpty() || bi.isEmpty()) {
                 continue;
             }
             any = true;
             double r = bi.get().median / dk.get().median;
-            String label = param == null ? "default threads" : param + (param.equals("1") ? " thread" : " threads");
-            outcomes.add(new Outcome(target + " [" + build + ", " + label + "]", Names.ratio(r) + " faster",
-                    "≥ 1.00× (never slower)", r >= 1.0 ? "PASS" : "FAIL",
+            outcomes.add(new Outcome(target + " [" + build + ", " + threadLabel(threads) + "]",
+                    Names.ratio(r) + " faster", "≥ 1.00× (never slower)", r >= 1.0 ? "PASS" : "FAIL",
                     Names.time(dk.get().median) + " vs " + Names.time(bi.get().median) + withinNoise(dk.get(),
                             bi.get())));
         }
         if (!any && dropout.equals("DROPKIT_RECOMPUTE")) {
             outcomes.add(missing(target, "never slower"));
         }
+    }
+
+    private Optional<Row> mlpRow(String dropout, String threads) {
+        return results.find(r -> r.benchmark.equals("NetworkFitStep.fitOneMinibatch") && r.build.equals(build)
+                && r.matches("network", "MLP", "dropout", dropout) && Report.threads(r).equals(threads));
+    }
+
+    /** "default threads", "1 thread", "4 threads". */
+    private static String threadLabel(String ompThreads) {
+        return ompThreads.equals("default") ? "default threads"
+                : ompThreads + (ompThreads.equals("1") ? " thread" : " threads");
     }
 
     /** The MLP in interleaved rounds (InterleavedFitSteps, not JMH): the median of per-round paired ratios. */
@@ -188,11 +193,9 @@ final class Targets {
                     if (!o.get("dropout").getAsString().equals(dropout) || !o.has("medianRatioVsDl4j")) {
                         continue;
                     }
-                    String threads = run.get("ompThreads").getAsString();
                     double r = o.get("medianRatioVsDl4j").getAsDouble();
                     outcomes.add(new Outcome("MLP fit step, " + dropout + " vs DL4J Dropout, interleaved rounds (not"
-                            + " JMH) [" + build + ", " + (threads.equals("default") ? "default threads"
-                                    : threads + (threads.equals("1") ? " thread" : " threads")) + "]",
+                            + " JMH) [" + build + ", " + threadLabel(run.get("ompThreads").getAsString()) + "]",
                             Names.ratio(r) + " faster", "≥ 1.00× (never slower)", r >= 1.0 ? "PASS" : "FAIL",
                             "median of " + run.get("rounds").getAsInt() + " paired rounds; faster in "
                                     + o.get("roundsFasterThanDl4j").getAsInt() + " of them"));
