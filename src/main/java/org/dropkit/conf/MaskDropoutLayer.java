@@ -18,7 +18,6 @@ import org.dropkit.MaskDropout;
 import org.dropkit.MaskStorage;
 import org.dropkit.Scaling;
 import org.dropkit.internal.Checks;
-import org.dropkit.layers.MaskDropoutLayerImpl;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.annotation.JsonIgnore;
@@ -125,7 +124,7 @@ public final class MaskDropoutLayer extends NoParamLayer {
     public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
             Collection<TrainingListener> trainingListeners, int layerIndex, INDArray layerParamsView,
             boolean initializeParams, DataType networkDataType) {
-        MaskDropoutLayerImpl layer = new MaskDropoutLayerImpl(conf, networkDataType);
+        org.dropkit.layers.MaskDropoutLayer layer = new org.dropkit.layers.MaskDropoutLayer(conf, networkDataType);
         layer.setListeners(trainingListeners);
         layer.setIndex(layerIndex);
         layer.setParamsViewArray(layerParamsView);

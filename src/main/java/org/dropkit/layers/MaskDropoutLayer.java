@@ -10,27 +10,28 @@ import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.dropkit.MaskDropout;
 import org.dropkit.Scaling;
-import org.dropkit.conf.MaskDropoutLayer;
 import org.dropkit.internal.MaskEngine;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The runtime of {@link MaskDropoutLayer}. Training: {@code y = x * m}, in place when DL4J allows the input to be
- * modified; backward {@code dx = dy * m}. Inference: identity (inverted scaling), {@code p * x} (vanilla), or a fresh
- * mask per pass (Monte Carlo). Outputs are in the ACTIVATIONS workspace, gradients in ACTIVATION_GRAD.
+ * The runtime of {@link org.dropkit.conf.MaskDropoutLayer}, named like its configuration as DL4J names its own runtime
+ * layers, so {@code net.summary()} shows {@code MaskDropoutLayer}. Training: {@code y = x * m}, in place when DL4J
+ * allows the input to be modified; backward {@code dx = dy * m}. Inference: identity (inverted scaling),
+ * {@code p * x} (vanilla), or a fresh mask per pass (Monte Carlo). Outputs are in the ACTIVATIONS workspace,
+ * gradients in ACTIVATION_GRAD.
  */
-public final class MaskDropoutLayerImpl extends AbstractLayer<MaskDropoutLayer> {
+public final class MaskDropoutLayer extends AbstractLayer<org.dropkit.conf.MaskDropoutLayer> {
 
-    public MaskDropoutLayerImpl(NeuralNetConfiguration conf, DataType dataType) {
+    public MaskDropoutLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
     }
 
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
-        MaskDropoutLayer conf = layerConf();
+        org.dropkit.conf.MaskDropoutLayer conf = layerConf();
         MaskDropout dropout = conf.getDropout();
         INDArray out;
         if (dropout == null) {
