@@ -9,14 +9,18 @@ import org.deeplearning4j.nn.conf.layers.Convolution3D;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.dropkit.internal.Checks;
+import org.dropkit.internal.HostNetwork;
 import org.dropkit.internal.MaskEngine;
 import org.dropkit.internal.MaskSpec;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Mask dropout for DL4J: {@code y = x * m} in training, with the very same m in backward ({@code dx = dy * m}).
@@ -63,6 +67,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
 public final class MaskDropout implements IDropout {
 
     private static final long serialVersionUID = 1L;
+    private static final Logger log = LoggerFactory.getLogger(MaskDropout.class);
 
     @JsonProperty("kind")
     private final MaskKind kind;
@@ -84,6 +89,8 @@ public final class MaskDropout implements IDropout {
      */
     private transient ThreadLocal<Pass> pending = new ThreadLocal<>();
     private transient boolean warnedAmbiguousLayout;
+    /** Whether DL4J runs this dropout inside a ComputationGraph; found at the first in-place training pass. */
+    private transient volatile Boolean inGraph;
 
     @JsonCreator
     private MaskDropout(@JsonProperty("kind") MaskKind kind, @JsonProperty("p") Double p,
@@ -113,8 +120,23 @@ public final class MaskDropout implements IDropout {
      * @param p retain probability in (0, 1]; 1 disables dropout
      */
     public static MaskDropout bernoulli(double p) {
+        hintIfDropRate(p, "bernoulli", "ofDropRate");
         return new MaskDropout(MaskKind.BERNOULLI, Checks.retainProbability(p, "MaskDropout.bernoulli(p)"), null,
                 null, null);
+    }
+
+    /**
+     * One INFO line for each dropout built with p below 0.5, which keeps fewer units than it drops: the usual slip is
+     * a Keras or PyTorch drop rate passed as DL4J's retain probability. Only the factories a person calls log it, not
+     * clones, JSON or the drop-rate factories.
+     */
+    private static void hintIfDropRate(double p, String factory, String dropRateFactory) {
+        if (p > 0 && p < 0.5) {
+            log.info("MaskDropout.{}({}) keeps each unit with probability {} and drops {}%: p is the retain"
+                    + " probability (DL4J's convention). If {} is meant as a drop rate (Keras rate, PyTorch p), use"
+                    + " MaskDropout.{}({}) instead.", factory, p, p, Math.round((1 - p) * 1000) / 10.0, p,
+                    dropRateFactory, p);
+        }
     }
 
     /**
@@ -131,7 +153,8 @@ public final class MaskDropout implements IDropout {
      * @param rate probability of dropping a unit, in [0, 1); the retain probability is 1 - rate
      */
     public static MaskDropout ofDropRate(double rate) {
-        return bernoulli(Checks.dropRateToRetain(rate, "MaskDropout.ofDropRate(rate)"));
+        return new MaskDropout(MaskKind.BERNOULLI, Checks.dropRateToRetain(rate, "MaskDropout.ofDropRate(rate)"),
+                null, null, null);
     }
 
     /**
@@ -141,6 +164,7 @@ public final class MaskDropout implements IDropout {
      * @param p retain probability in (0, 1]; 1 disables dropout
      */
     public static MaskDropout gaussian(double p) {
+        hintIfDropRate(p, "gaussian", "gaussianOfDropRate");
         return new MaskDropout(MaskKind.GAUSSIAN, Checks.retainProbability(p, "MaskDropout.gaussian(p)"), null,
                 null, null);
     }
@@ -157,7 +181,8 @@ public final class MaskDropout implements IDropout {
      * @param rate in [0, 1); the retain probability is 1 - rate
      */
     public static MaskDropout gaussianOfDropRate(double rate) {
-        return gaussian(Checks.dropRateToRetain(rate, "MaskDropout.gaussianOfDropRate(rate)"));
+        return new MaskDropout(MaskKind.GAUSSIAN, Checks.dropRateToRetain(rate,
+                "MaskDropout.gaussianOfDropRate(rate)"), null, null, null);
     }
 
     /** A copy that keeps its mask between forward and backward as given; the default is RECOMPUTE. */
@@ -227,14 +252,16 @@ public final class MaskDropout implements IDropout {
         if (p != null) {
             return p;
         }
-        return Checks.retainProbability(pSchedule.valueAt(iteration, epoch),
-                "MaskDropout's schedule " + pSchedule + " at iteration " + iteration + ", epoch " + epoch);
+        return Checks.scheduledRetainProbability(pSchedule.valueAt(iteration, epoch), pSchedule, iteration, epoch);
     }
 
     /**
      * Training forward pass with inverted scaling: writes {@code x * m} into {@code output} and returns it.
-     * {@code output} may be the input (DL4J passes the input itself when it allows in-place modification). When
-     * the retain probability is 1 nothing is drawn or copied and the input itself is returned.
+     * {@code output} may be the input: DL4J passes the input itself when it allows in-place modification, and the
+     * pass then runs in place, except inside a {@code ComputationGraph}, where DL4J also allows it for the last of
+     * several layers reading one activation and the others' gradients would see the modified array; there the
+     * output goes to a new array in DL4J's INPUT workspace. When the retain probability is 1 nothing is drawn and
+     * the output is the input, copied only where it must be a new array.
      */
     @Override
     public INDArray applyDropout(INDArray inputActivations, INDArray output, int iteration, int epoch,
@@ -243,13 +270,26 @@ public final class MaskDropout implements IDropout {
             warnedAmbiguousLayout = true;
             ChannelsLastGradient.warnAmbiguous(inputActivations.shape());
         }
+        if (output == inputActivations && inGraph()) {
+            output = null;
+        }
         return run(inputActivations, output, iteration, epoch, workspaceMgr, Scaling.INVERTED, true);
+    }
+
+    private boolean inGraph() {
+        Boolean graph = inGraph;
+        if (graph == null) {
+            graph = HostNetwork.isGraph();
+            inGraph = graph;
+        }
+        return graph;
     }
 
     /**
      * The training forward pass with a chosen scaling, for layers that handle inference themselves (see
      * {@link org.dropkit.conf.MaskDropoutLayer}): with {@link Scaling#VANILLA} the caller must multiply by p at
-     * inference. Otherwise as {@link #applyDropout}.
+     * inference. Writes into {@code output}, which may be the input, and returns it; the caller decides whether
+     * writing in place is safe.
      */
     public INDArray forward(INDArray input, INDArray output, int iteration, int epoch,
             LayerWorkspaceMgr workspaceMgr, Scaling scaling) {
@@ -259,12 +299,17 @@ public final class MaskDropout implements IDropout {
     /**
      * One stochastic pass outside training (Monte Carlo dropout): writes {@code input * m} with a fresh mask into
      * {@code output} (which may be the input) and returns it. Keeps nothing for a backward pass and leaves a pending
-     * training pass untouched. When the retain probability is 1 the input itself is returned.
+     * training pass untouched. When the retain probability is 1 the input is copied into {@code output}.
      */
     public INDArray sample(INDArray input, INDArray output, int iteration, int epoch, Scaling scaling) {
         return run(input, output, iteration, epoch, null, scaling, false);
     }
 
+    /**
+     * One forward pass into {@code output}, or into a new array when it is null (DL4J's INPUT workspace in training).
+     * The result is always {@code output}: an identity pass (p = 1, or an empty array) copies the input there unless
+     * they are the same array, so a caller that asked for a new array never gets back one it does not own.
+     */
     private INDArray run(INDArray input, INDArray output, int iteration, int epoch, LayerWorkspaceMgr workspaceMgr,
             Scaling scaling, boolean training) {
         Objects.requireNonNull(input, "input");
@@ -274,16 +319,18 @@ public final class MaskDropout implements IDropout {
             Checks.sameShape(input.shape(), output, "dropout output array", "its input");
         }
         MaskSpec spec = MaskSpec.of(kind, retainProbability(iteration, epoch), scaling, sharedAxes);
-        if (spec.isIdentity()) {
-            if (training) {
-                pending.set(new Pass(spec, 0L, input.shape(), null));
-            }
-            return input;
-        }
         if (output == null) {
             output = training ? createIn(workspaceMgr, ArrayType.INPUT, input, input.shape())
                     : Nd4j.createUninitialized(input.dataType(), input.shape(), 'c');
         }
+        DataType maskType = output.dataType();
+        if (spec.isIdentity() || input.isEmpty()) {
+            if (training) {
+                pending.set(new Pass(spec, 0L, input.shape(), maskType, null));
+            }
+            return output == input ? output : output.assign(input);
+        }
+        Checks.keptScaleFits(spec, maskType);
         long seed = MaskEngine.drawSeed();
         INDArray stored = null;
         if (training && storage == MaskStorage.STORED) {
@@ -294,7 +341,7 @@ public final class MaskDropout implements IDropout {
             MaskEngine.apply(spec, seed, input, output);
         }
         if (training) {
-            pending.set(new Pass(spec, seed, input.shape(), stored));
+            pending.set(new Pass(spec, seed, input.shape(), maskType, stored));
         }
         return output;
     }
@@ -334,7 +381,7 @@ public final class MaskDropout implements IDropout {
         if (pass.stored != null) {
             MaskEngine.multiply(dy, pass.stored, dx);
         } else {
-            MaskEngine.apply(pass.spec, pass.seed, dy, dx);
+            MaskEngine.apply(pass.spec, pass.seed, pass.maskType, dy, dx);
         }
         return gradAtInput;
     }
@@ -362,10 +409,18 @@ public final class MaskDropout implements IDropout {
         return with(storage, sharedAxes);
     }
 
+    /**
+     * A new array in DL4J's workspace for {@code type}; detached without a manager. Where DL4J has not opened that
+     * workspace, the current one: DL4J's {@code ComputationGraph.output(true, ...)} does not always have INPUT open
+     * for a layer it lets modify its input (DL4J itself never allocates there), and the current workspace is the one
+     * it opened for the layer, which outlives the layer's forward pass.
+     */
     private static INDArray createIn(LayerWorkspaceMgr mgr, ArrayType type, INDArray like, long[] shape) {
-        return mgr == null
-                ? Nd4j.createUninitializedDetached(like.dataType(), shape)
-                : mgr.createUninitialized(type, like.dataType(), shape, 'c');
+        if (mgr == null) {
+            return Nd4j.createUninitializedDetached(like.dataType(), shape);
+        }
+        return mgr.isWorkspaceOpen(type) ? mgr.createUninitialized(type, like.dataType(), shape, 'c')
+                : Nd4j.createUninitialized(like.dataType(), shape, 'c');
     }
 
     @Override
@@ -397,12 +452,15 @@ public final class MaskDropout implements IDropout {
         final MaskSpec spec;
         final long seed;
         final long[] shape;
+        /** The data type the mask was made in: the forward output's, whatever type the gradient arrives in. */
+        final DataType maskType;
         final INDArray stored;
 
-        Pass(MaskSpec spec, long seed, long[] shape, INDArray stored) {
+        Pass(MaskSpec spec, long seed, long[] shape, DataType maskType, INDArray stored) {
             this.spec = spec;
             this.seed = seed;
             this.shape = shape;
+            this.maskType = maskType;
             this.stored = stored;
         }
     }

@@ -40,7 +40,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  * <h3>Randomness</h3>
  * Each pass takes its mask seeds from {@code Nd4j.getRandom()}: call {@code Nd4j.getRandom().setSeed(s)} first to
- * reproduce a prediction bit for bit.
+ * reproduce a prediction bit for bit. Threads that nothing seeded apart (ND4J seeds a new thread's generator with the
+ * clock, so threads started together start alike) still draw independent samples: see the README, "Parallel
+ * training".
  *
  * <h3>Numbers</h3>
  * The mean and the standard deviation (divisor T - 1) are accumulated in double precision with Welford's update and

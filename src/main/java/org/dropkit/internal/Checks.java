@@ -5,6 +5,7 @@ import org.dropkit.MaskKind;
 import org.dropkit.Scaling;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.schedule.ISchedule;
 
 /**
  * The argument checks of Dropkit, in one place: constructors, builders, {@code build()} and the forward pass call
@@ -31,6 +32,22 @@ public final class Checks {
                     + " must be in (0, 1]: p is the probability of KEEPING a unit (DL4J's convention) and p = 1 means"
                     + " no dropout. A Keras/PyTorch drop rate of 0.2 is p = 0.8; use MaskDropout.ofDropRate(0.2)"
                     + " to pass a drop rate.");
+        }
+        return p;
+    }
+
+    /**
+     * @param p        the value a schedule for the retain probability gave
+     * @param schedule that schedule, for the message
+     * @return p, if it is in (0, 1]
+     * @throws IllegalArgumentException otherwise, NaN included
+     */
+    public static double scheduledRetainProbability(double p, ISchedule schedule, int iteration, int epoch) {
+        if (!(p > 0.0 && p <= 1.0)) {
+            throw new IllegalArgumentException("MaskDropout's schedule for the retain probability " + schedule
+                    + " gave p = " + p + " at iteration " + iteration + ", epoch " + epoch + ": every value it gives"
+                    + " must be in (0, 1] (p is the probability of keeping a unit; 1 means no dropout). Change the"
+                    + " schedule so that its values stay in that range at every iteration and epoch of training.");
         }
         return p;
     }
@@ -96,6 +113,34 @@ public final class Checks {
         if (kind == MaskKind.GAUSSIAN && scaling == Scaling.VANILLA) {
             throw new IllegalArgumentException("Scaling.VANILLA applies to BERNOULLI masks only: a GAUSSIAN mask has"
                     + " mean 1 and needs no rescaling at inference. Use Scaling.INVERTED (the default) with it.");
+        }
+    }
+
+    /**
+     * @throws IllegalArgumentException if a Bernoulli mask's kept scale 1/p overflows the data type: kept units
+     *                                  would be infinite and dropped ones NaN (0 * infinity)
+     */
+    public static void keptScaleFits(MaskSpec spec, DataType type) {
+        double largest = largestFinite(type);
+        if (spec.kind() == MaskKind.BERNOULLI && !(spec.keptScale() <= largest)) {
+            throw new IllegalArgumentException("retain probability p (" + spec.p() + ") is too small for " + type
+                    + " data: kept units are scaled by 1/p = " + spec.keptScale() + ", beyond " + type
+                    + "'s largest value " + largest + ", so kept units would be infinite and dropped ones NaN. With "
+                    + type + " use p >= " + (float) (1.0 / largest) + ", or train in a wider type (e.g."
+                    + " .dataType(DataType.FLOAT) on the network).");
+        }
+    }
+
+    private static double largestFinite(DataType type) {
+        switch (type) {
+            case HALF:
+                return 65504.0;
+            case BFLOAT16:
+                return 3.3895313892515355e38;
+            case FLOAT:
+                return Float.MAX_VALUE;
+            default:
+                return Double.MAX_VALUE;
         }
     }
 

@@ -1,6 +1,7 @@
 package org.dropkit.internal;
 
 import org.dropkit.MaskKind;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
 import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
@@ -48,9 +49,9 @@ public final class MaskEngine {
     private MaskEngine() {
     }
 
-    /** Takes the seed of one mask from the calling thread's ND4J generator. */
+    /** Takes the seed of one mask from the calling thread's ND4J generator (see {@link ThreadStreams}). */
     public static long drawSeed() {
-        return Nd4j.getRandom().nextLong();
+        return ThreadStreams.nextSeed();
     }
 
     /** The shape of the mask for data of the given shape: 1 along each shared axis. */
@@ -63,16 +64,27 @@ public final class MaskEngine {
     }
 
     /**
-     * Writes {@code x * m} into {@code z}, where m is the mask of (spec, seed). {@code z} may be {@code x}.
-     * Temporaries, if any, come from the current workspace.
+     * Writes {@code x * m} into {@code z}, where m is the mask of (spec, seed) in z's data type. {@code z} may be
+     * {@code x}. Temporaries, if any, come from the current workspace.
      *
      * @return z
      */
     public static INDArray apply(MaskSpec spec, long seed, INDArray x, INDArray z) {
-        if (spec.isIdentity()) {
+        return apply(spec, seed, z.dataType(), x, z);
+    }
+
+    /**
+     * Writes {@code x * m} into {@code z}, where m is the mask of (spec, seed) made in {@code maskType}: the type
+     * the forward pass made it in, when a backward gradient arrives in another type (a DOUBLE network fed FLOAT
+     * features), so that backward multiplies by the very values forward used. {@code z} may be {@code x}.
+     *
+     * @return z
+     */
+    public static INDArray apply(MaskSpec spec, long seed, DataType maskType, INDArray x, INDArray z) {
+        if (spec.isIdentity() || x.isEmpty()) {
             return z == x ? z : z.assign(x);
         }
-        if (!spec.isShared() && z != x && isCContiguous(z)) {
+        if (!spec.isShared() && z != x && maskType == z.dataType() && isCContiguous(z)) {
             // Draw the raw mask straight into the output: no temporary, three passes.
             draw(spec, seed, z);
             multiply(x, z, z);
@@ -80,7 +92,7 @@ public final class MaskEngine {
             return z;
         }
         try (MemoryWorkspace ignored = scratchUnlessInWorkspace()) {
-            INDArray mask = Nd4j.createUninitialized(z.dataType(), maskShape(x.shape(), spec), 'c');
+            INDArray mask = Nd4j.createUninitialized(maskType, maskShape(x.shape(), spec), 'c');
             fill(spec, seed, mask);
             return multiply(x, mask, z);
         }
@@ -112,20 +124,26 @@ public final class MaskEngine {
         if (spec.isIdentity()) {
             return target.assign(1.0);
         }
+        if (target.isEmpty()) {
+            return target;
+        }
         draw(spec, seed, target);
         scaleKept(spec, target);
         return target;
     }
 
     /**
-     * {@code z = x * mask}, broadcasting a mask with size-1 axes over x, in z's data type. {@code z} may be
-     * {@code x}.
+     * {@code z = x * mask}, broadcasting a mask with size-1 axes over x, in z's data type (x and the mask are
+     * converted to it first when their types differ). {@code z} may be {@code x}.
      *
      * @return z
      */
     public static INDArray multiply(INDArray x, INDArray mask, INDArray z) {
         if (x.dataType() != z.dataType()) {
             x = x.castTo(z.dataType());
+        }
+        if (mask.dataType() != z.dataType()) {
+            mask = mask.castTo(z.dataType());
         }
         if (java.util.Arrays.equals(x.shape(), mask.shape()) && LegacyMultiply.isUsable()) {
             Nd4j.getExecutioner().exec(new LegacyMultiply(x, mask, z));
@@ -144,8 +162,22 @@ public final class MaskEngine {
         }
     }
 
-    /** Draws the unscaled mask: 0/1 for Bernoulli, N(1, sigma^2) for Gaussian. */
+    /**
+     * Draws the unscaled mask: 0/1 for Bernoulli, N(1, sigma^2) for Gaussian. HALF and BFLOAT16 targets are drawn in
+     * FLOAT and converted: drawn at their own precision, a Bernoulli mask keeps units with the probability the 16-bit
+     * comparison gives, not p (p = 0.99 kept 0.9905 in HALF), and the conversion of 0, 1 and Gaussian values is the
+     * only rounding left.
+     */
     private static void draw(MaskSpec spec, long seed, INDArray target) {
+        DataType type = target.dataType();
+        if (type == DataType.HALF || type == DataType.BFLOAT16) {
+            try (MemoryWorkspace ignored = scratchUnlessInWorkspace()) {
+                INDArray wide = Nd4j.createUninitialized(DataType.FLOAT, target.shape(), 'c');
+                draw(spec, seed, wide);
+                target.assign(wide);
+            }
+            return;
+        }
         BaseRandomOp op = spec.kind() == MaskKind.BERNOULLI
                 ? new BernoulliDistribution(target, spec.p())
                 : new GaussianDistribution(target, 1.0, spec.sigma());

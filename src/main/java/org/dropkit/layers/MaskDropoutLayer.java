@@ -10,6 +10,7 @@ import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.dropkit.MaskDropout;
 import org.dropkit.Scaling;
+import org.dropkit.internal.HostNetwork;
 import org.dropkit.internal.MaskEngine;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -24,6 +25,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class MaskDropoutLayer extends AbstractLayer<org.dropkit.conf.MaskDropoutLayer> {
 
+    /** Whether this layer runs inside a ComputationGraph; found at its first training pass that may run in place. */
+    private Boolean inGraph;
+
     public MaskDropoutLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
     }
@@ -33,13 +37,16 @@ public final class MaskDropoutLayer extends AbstractLayer<org.dropkit.conf.MaskD
         assertInputSet(false);
         org.dropkit.conf.MaskDropoutLayer conf = layerConf();
         MaskDropout dropout = conf.getDropout();
+        boolean inPlace = training && mayWriteInPlace();
         INDArray out;
-        if (dropout == null) {
+        if (training) {
+            // The output is the input only where DL4J lets this layer modify it: a later layer may modify the output.
+            INDArray target = inPlace ? input : newActivations(workspaceMgr);
+            out = dropout == null ? (inPlace ? input : target.assign(input))
+                    : dropout.forward(input, target, getIterationCount(), getEpochCount(), workspaceMgr,
+                            conf.getScaling());
+        } else if (dropout == null) {
             out = input;
-        } else if (training) {
-            INDArray target = inputModificationAllowed ? input : newActivations(workspaceMgr);
-            out = dropout.forward(input, target, getIterationCount(), getEpochCount(), workspaceMgr,
-                    conf.getScaling());
         } else if (conf.isMonteCarlo()) {
             out = dropout.sample(input, newActivations(workspaceMgr), getIterationCount(), getEpochCount(),
                     conf.getScaling());
@@ -51,10 +58,27 @@ public final class MaskDropoutLayer extends AbstractLayer<org.dropkit.conf.MaskD
         }
         if (maskArray != null) {
             // Never write into the caller's array: only into our own output or an input DL4J lets us modify.
-            boolean writable = out != input || (training && inputModificationAllowed);
+            boolean writable = out != input || inPlace;
             out = MaskEngine.multiply(out, featureMask(out), writable ? out : newActivations(workspaceMgr));
         }
         return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, out);
+    }
+
+    /**
+     * True when DL4J lets this layer modify its input and nothing else reads it: in a MultiLayerNetwork. A
+     * ComputationGraph also lets the last of several layers that read one activation modify it, and the others'
+     * gradients would then be computed from the modified array, so there the layer always writes a new array.
+     */
+    private boolean mayWriteInPlace() {
+        if (!inputModificationAllowed) {
+            return false;
+        }
+        Boolean graph = inGraph;
+        if (graph == null) {
+            graph = HostNetwork.isGraph();
+            inGraph = graph;
+        }
+        return !graph;
     }
 
     @Override

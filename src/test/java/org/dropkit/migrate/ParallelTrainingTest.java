@@ -39,6 +39,8 @@ import org.dropkit.MaskDropout;
 import org.dropkit.MaskStorage;
 import org.dropkit.conf.MaskDropoutLayer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -49,14 +51,14 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
- * Single-machine parallel training and inference with Dropkit dropout: DL4J's ParallelWrapper (2 workers) and
+ * Single-machine parallel training and inference with Dropkit dropout: DL4J's ParallelWrapper (2 and 3 workers) and
  * ParallelInference, and threads training clones that share a dropout instance. Each worker must draw its own masks,
  * pair every backward pass with its own forward pass, and produce finite results.
  *
  * <p>Pinned down here: ParallelWrapper trains the original network on worker 0 and rebuilds the other workers' copies
- * from JSON, so no Dropkit instance is shared between workers. (With 3 or more workers, DL4J seeds every rebuilt copy's
- * generator with the network's seed, so workers 1..n-1 draw the same masks, Dropkit's and DL4J's built-in alike; see
- * the README.)
+ * from JSON, so no Dropkit instance is shared between workers. DL4J seeds every rebuilt copy's generator with the
+ * network's seed, so with 3 or more workers DL4J's built-in dropout draws the same masks on workers 1..n-1; Dropkit
+ * gives each worker a stream of its own (see ThreadStreams).
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class ParallelTrainingTest {
@@ -119,35 +121,46 @@ class ParallelTrainingTest {
         }
     }
 
-    @Test
-    void twoParallelWrapperWorkersTrainWithTheirOwnDropoutAndMasks() throws Exception {
+    /**
+     * Every worker draws its own masks. With 3 workers this needs Dropkit's worker streams: DL4J seeds every rebuilt
+     * copy's generator with the network's seed, so workers 1 and 2 would otherwise drop the same units.
+     */
+    @ParameterizedTest(name = "{0} workers")
+    @ValueSource(ints = {2, 3})
+    void parallelWrapperWorkersTrainWithTheirOwnDropoutAndMasks(int workers) throws Exception {
         MultiLayerNetwork net = network();
         double before = net.score(new DataSet(X, Y));
         Recorder recorder = new Recorder();
         net.setListeners(recorder);
 
-        try (ParallelWrapper wrapper = new ParallelWrapper.Builder<>(net).workers(2).prefetchBuffer(2)
+        try (ParallelWrapper wrapper = new ParallelWrapper.Builder<>(net).workers(workers).prefetchBuffer(2)
                 .averagingFrequency(1).build()) {
-            wrapper.fit(new ExistingDataSetIterator(batches(40)));
+            wrapper.fit(new ExistingDataSetIterator(batches(20 * workers)));
         }
 
-        assertEquals(2, recorder.masks.size(), "forward passes ran on two worker threads: " + recorder.masks.keySet());
+        assertEquals(workers, recorder.masks.size(), "forward passes ran on each worker thread: "
+                + recorder.masks.keySet());
         List<String> threads = new ArrayList<>(recorder.masks.keySet());
-        Set<Integer> modelsA = recorder.models.get(threads.get(0));
-        Set<Integer> modelsB = recorder.models.get(threads.get(1));
-        assertTrue(disjoint(modelsA, modelsB), "each worker trains its own copy of the network");
-        assertTrue(disjoint(recorder.dropouts.get(threads.get(0)), recorder.dropouts.get(threads.get(1))),
-                "no MaskDropout instance is shared between workers");
-        assertNotEquals(recorder.masks.get(threads.get(0)), recorder.masks.get(threads.get(1)),
-                "the workers drew different masks for identical batches");
+        for (int a = 0; a < workers; a++) {
+            for (int b = a + 1; b < workers; b++) {
+                String pair = threads.get(a) + " and " + threads.get(b);
+                assertTrue(disjoint(recorder.models.get(threads.get(a)), recorder.models.get(threads.get(b))),
+                        pair + " train their own copies of the network");
+                assertTrue(disjoint(recorder.dropouts.get(threads.get(a)), recorder.dropouts.get(threads.get(b))),
+                        pair + " share no MaskDropout instance");
+                assertTrue(disjoint(new HashSet<>(recorder.masks.get(threads.get(a))),
+                        new HashSet<>(recorder.masks.get(threads.get(b)))),
+                        pair + " never drew the same mask for identical batches");
+            }
+        }
         assertFinite(net.params(), "averaged parameters");
         double after = net.score(new DataSet(X, Y));
         assertTrue(Double.isFinite(after) && after < before, "training lowered the score: " + before + " -> "
                 + after);
     }
 
-    private static boolean disjoint(Set<Integer> a, Set<Integer> b) {
-        Set<Integer> both = new HashSet<>(a);
+    private static <T> boolean disjoint(Set<T> a, Set<T> b) {
+        Set<T> both = new HashSet<>(a);
         both.retainAll(b);
         return both.isEmpty();
     }
