@@ -1,5 +1,6 @@
 package org.dropkit.internal;
 
+import java.math.BigDecimal;
 import java.util.Arrays;
 import org.dropkit.MaskKind;
 import org.dropkit.Scaling;
@@ -65,7 +66,20 @@ public final class Checks {
                     + " would drop every unit. To pass DL4J's retain probability instead, use"
                     + " MaskDropout.bernoulli(p) or MaskDropout.gaussian(p).");
         }
-        return 1.0 - rate;
+        return complement(rate);
+    }
+
+    /**
+     * 1 - x as a person writes it: computed on the shortest decimal that reads back as x ({@link Double#toString}),
+     * then rounded once to the nearest double, so {@code complement(0.8)} is 0.2, where {@code 1.0 - 0.8} is
+     * 0.19999999999999996. Every drop rate becomes a retain probability here (and a Gaussian rate schedule's values
+     * in {@code OneMinusSchedule}). Non-finite x gives {@code 1.0 - x}.
+     */
+    public static double complement(double x) {
+        if (!Double.isFinite(x)) {
+            return 1.0 - x;
+        }
+        return BigDecimal.ONE.subtract(BigDecimal.valueOf(x)).doubleValue();
     }
 
     /**

@@ -1,12 +1,14 @@
 package org.dropkit.migrate;
 
 import java.util.Objects;
+import org.dropkit.internal.Checks;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 /**
- * A schedule whose value is {@code 1 - s(iteration, epoch)} for another schedule s. {@link DropoutSwap} uses it to
+ * A schedule whose value is {@code 1 - s(iteration, epoch)} for another schedule s, computed decimally (1 - 0.8 is
+ * 0.2, not 0.19999999999999996). {@link DropoutSwap} uses it to
  * turn the drop-rate schedule of DL4J's {@code GaussianDropout(ISchedule)} into the retain-probability schedule of
  * {@link org.dropkit.MaskDropout#gaussian(ISchedule)}. It is part of a swapped network's JSON, so it keeps its name.
  */
@@ -30,7 +32,7 @@ public final class OneMinusSchedule implements ISchedule {
 
     @Override
     public double valueAt(int iteration, int epoch) {
-        return 1.0 - schedule.valueAt(iteration, epoch);
+        return Checks.complement(schedule.valueAt(iteration, epoch));
     }
 
     @Override
