@@ -112,12 +112,12 @@ public final class Dl4jDropoutDefects {
         String kind = layer.getClass().getSimpleName();
         if (skipsDropoutBackprop(layer)) {
             return "DL4J's " + kind + " applies its .dropOut(...) in the forward pass but never back-propagates it, so"
-                    + " the gradient ignores the mask (DL4J's dropout and Dropkit's alike): remove it from the layer"
-                    + " and put a MaskDropoutLayer before the layer instead, which is exact";
+                    + " the gradient ignores the mask, with DL4J's dropout and Dropkit's alike: for exact gradients,"
+                    + " remove it from the layer and put a MaskDropoutLayer before the layer";
         }
         if (neverAppliesDropout(layer)) {
-            return "DL4J's " + kind + " never applies its .dropOut(...), so it does nothing (DL4J's dropout and"
-                    + " Dropkit's alike): to drop this layer's input, put a MaskDropoutLayer before the layer";
+            return "DL4J's " + kind + " never applies its .dropOut(...), so it does nothing, DL4J's dropout or"
+                    + " Dropkit's: to drop this layer's input, put a MaskDropoutLayer before the layer";
         }
         if (passesNoWorkspaceToDropout(layer)) {
             return "DL4J's " + kind + " hands its .dropOut(...) no workspace manager, and DL4J's own dropout fails"

@@ -11,6 +11,7 @@ import org.deeplearning4j.nn.conf.dropout.GaussianNoise;
 import org.deeplearning4j.nn.conf.dropout.IDropout;
 import org.deeplearning4j.nn.conf.dropout.SpatialDropout;
 import org.dropkit.MaskDropout;
+import org.dropkit.internal.Checks;
 import org.nd4j.linalg.schedule.ISchedule;
 
 /**
@@ -47,19 +48,19 @@ final class DropoutConversion {
         if (type == Dropout.class) {
             Dropout d = (Dropout) dropout;
             if (keras != null && keras.className.equals("Dropout")) {
-                return fromKeras(keras, d.getPSchedule() == null && d.getP() != 1.0 - keras.rate
-                        ? "DL4J's import stored p = " + d.getP() + ": DL4J 1.0.0-M2.1 reads Keras 2's Dropout rate"
-                                + " from a field named \"dropout\", which it does not have" : null,
+                return fromKeras(keras, seen, d.getPSchedule() == null && d.getP() != Checks.complement(keras.rate)
+                        ? "DL4J's import stored p = " + d.getP() + ": DL4J 1.0.0-M2.1 reads Keras' Dropout rate"
+                                + " from a field named \"dropout\", which Keras' Dropout does not have" : null,
                         MaskDropout::ofDropRate);
             }
             if (d.getPSchedule() != null) {
                 return to(MaskDropout.bernoulli(d.getPSchedule().clone()), "schedule for p kept");
             }
-            return retainProbability(d.getP()) ? to(MaskDropout.bernoulli(d.getP()), note(d.getP()))
+            return retainProbability(d.getP()) ? to(MaskDropout.bernoulli(d.getP()), "")
                     : leave("p = " + d.getP() + " is outside (0, 1]: DL4J accepts it, Dropkit does not");
         }
         if (type == GaussianDropout.class) {
-            return gaussian((GaussianDropout) dropout, keras);
+            return gaussian((GaussianDropout) dropout, seen, keras);
         }
         if (type == SpatialDropout.class) {
             return spatial((SpatialDropout) dropout, seen, keras);
@@ -74,22 +75,60 @@ final class DropoutConversion {
         return leave("unknown IDropout class " + type.getName() + ": not converted");
     }
 
-    private static DropoutConversion fromKeras(KerasDropouts.Layer keras, String discrepancy,
+    /**
+     * Why a DL4J dropout does nothing at all (p = 1, rate 0, stddev 0, all fixed), or null if it may act. Only DL4J's
+     * own classes; a subclass may do more.
+     */
+    static String whyNoOp(IDropout dropout) {
+        Class<?> type = dropout.getClass();
+        if (type == Dropout.class && ((Dropout) dropout).getPSchedule() == null && ((Dropout) dropout).getP() == 1.0
+                || type == SpatialDropout.class && ((SpatialDropout) dropout).getPSchedule() == null
+                        && ((SpatialDropout) dropout).getP() == 1.0
+                || type == AlphaDropout.class && ((AlphaDropout) dropout).getPSchedule() == null
+                        && ((AlphaDropout) dropout).getP() == 1.0) {
+            return "p = 1 keeps every unit: no dropout";
+        }
+        if (type == GaussianDropout.class && ((GaussianDropout) dropout).getRateSchedule() == null
+                && ((GaussianDropout) dropout).getRate() == 0.0) {
+            return "rate = 0: the noise has sigma 0, no dropout";
+        }
+        if (type == GaussianNoise.class && ((GaussianNoise) dropout).getStddevSchedule() == null
+                && ((GaussianNoise) dropout).getStddev() == 0.0) {
+            return "stddev = 0: no noise";
+        }
+        return null;
+    }
+
+    /** Why a Keras dropout layer does nothing at all (rate 0), or null. */
+    static String whyNoOp(KerasDropouts.Layer keras) {
+        return keras.rate == 0.0 ? keras + ": rate 0 drops nothing, no dropout" : null;
+    }
+
+    private static DropoutConversion fromKeras(KerasDropouts.Layer keras, Layout seen, String discrepancy,
             DoubleFunction<MaskDropout> ofRate) {
         if (!(keras.rate >= 0 && keras.rate < 1)) {
             return leave(keras + " has no drop rate in [0, 1)");
         }
-        String note = keras + ": p = 1 - rate = " + fmt(1.0 - keras.rate);
+        MaskDropout replacement = ofRate.apply(keras.rate);
+        String note = keras + ": p = 1 - rate = " + replacement.getP();
         if (keras.className.equals("GaussianDropout")) {
-            note += ", sigma = sqrt(rate / (1 - rate)) = " + fmt(Math.sqrt(keras.rate / (1.0 - keras.rate)));
+            note += ", sigma = sqrt(rate / (1 - rate)) = " + fmt(Math.sqrt(keras.rate / replacement.getP()));
         }
-        return to(ofRate.apply(keras.rate), discrepancy == null ? note : note + ". " + discrepancy);
+        if (keras.noiseShape != null) {
+            KerasNoiseShape shape = KerasNoiseShape.map(keras.noiseShape, keras.channelsFirst, seen);
+            if (shape.axes == null) {
+                return leave(keras + ": " + shape.note);
+            }
+            replacement = replacement.sharedAxes(shape.axes);
+            note += "; " + shape.note;
+        }
+        return to(replacement, discrepancy == null ? note : note + ". " + discrepancy);
     }
 
-    private static DropoutConversion gaussian(GaussianDropout d, KerasDropouts.Layer keras) {
+    private static DropoutConversion gaussian(GaussianDropout d, Layout seen, KerasDropouts.Layer keras) {
         if (keras != null && keras.className.equals("GaussianDropout")) {
             double stored = d.getRate();
-            return fromKeras(keras, d.getRateSchedule() == null && stored != keras.rate
+            return fromKeras(keras, seen, d.getRateSchedule() == null && stored != keras.rate
                     ? "DL4J's import stored GaussianDropout(" + stored + "), which trains with sigma = sqrt(" + stored
                             + " / (1 - " + stored + ")) = " + fmt(Math.sqrt(stored / (1.0 - stored)))
                             + ": DL4J 1.0.0-M2.1 passes 1 - rate where its class expects the rate" : null,
@@ -100,12 +139,12 @@ final class DropoutConversion {
             return to(MaskDropout.gaussian(new OneMinusSchedule(schedule.clone())),
                     "schedule kept: p = 1 - rate(iteration, epoch)");
         }
-        double p = 1.0 - d.getRate();
+        double p = Checks.complement(d.getRate());
         if (!retainProbability(p)) {
             return leave("rate = " + d.getRate() + " gives no retain probability in (0, 1]");
         }
-        return to(MaskDropout.gaussian(p), "p = 1 - rate = " + fmt(p) + ", sigma = sqrt(rate / (1 - rate)) = "
-                + fmt(Math.sqrt((1.0 - p) / p)) + ", as DL4J's");
+        return to(MaskDropout.gaussian(p), "p = 1 - rate = " + p + ", sigma = sqrt(rate / (1 - rate)) = "
+                + fmt(Math.sqrt(d.getRate() / p)) + ", as DL4J's");
     }
 
     private static DropoutConversion spatial(SpatialDropout d, Layout seen, KerasDropouts.Layer keras) {
@@ -126,7 +165,7 @@ final class DropoutConversion {
                 return leave(keras + " has no drop rate in [0, 1)");
             }
             base = MaskDropout.ofDropRate(keras.rate);
-            how = keras + ": p = 1 - rate = " + fmt(1.0 - keras.rate) + "; ";
+            how = keras + ": p = 1 - rate = " + base.getP() + "; ";
         } else if (d.getPSchedule() != null) {
             base = MaskDropout.bernoulli(d.getPSchedule().clone());
             how = "schedule for p kept; ";
@@ -153,17 +192,13 @@ final class DropoutConversion {
         return axes;
     }
 
-    /** Six significant digits, for notes: 1 - 0.2 reads 0.8, not 0.7999999999999999. */
+    /** Six significant digits, for derived values in notes (sigma). */
     private static String fmt(double x) {
         return new BigDecimal(x).round(new MathContext(6)).stripTrailingZeros().toPlainString();
     }
 
     private static boolean retainProbability(double p) {
         return p > 0.0 && p <= 1.0;
-    }
-
-    private static String note(double p) {
-        return p == 1.0 ? "p = 1: no dropout, and Dropkit draws nothing for it" : "";
     }
 
     /** A short description of a DL4J dropout for the report (DL4J's toString prints run-time fields too). */

@@ -33,10 +33,19 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   <tr><td>{@code DropoutLayer}</td><td>{@link org.dropkit.conf.MaskDropoutLayer} with the converted dropout and
  *       the same name</td></tr>
  *   <tr><td>schedules</td><td>kept ({@link OneMinusSchedule} for a GaussianDropout rate schedule)</td></tr>
+ *   <tr><td>dropout that drops nothing (p = 1, a Gaussian rate of 0)</td><td>removed; a {@code DropoutLayer}
+ *       becomes DL4J's {@code ActivationLayer(IDENTITY)} of the same name, so indices, names and vertex inputs stay
+ *       as they were</td></tr>
  * </table>
  * Everything else is left as it was and reported: {@code AlphaDropout}, {@code GaussianNoise}, weight noise
  * ({@code DropConnect}, {@code WeightNoise}), unknown {@code IDropout} classes, values Dropkit rejects (p outside
- * (0, 1]), and spatial dropout where the layout of the layer's input cannot be told.
+ * (0, 1]), spatial dropout where the layout of the layer's input cannot be told, and any dropout on a layer where
+ * DL4J never back-propagates or never applies it ({@code Convolution3D}, {@code GravesBidirectionalLSTM}, ...: see
+ * {@link org.dropkit.internal.Dl4jDropoutDefects}), with the fix: a {@code MaskDropoutLayer} before the layer.
+ *
+ * <p>The swap works on a deep copy: the configuration given, and a network running on it, are never changed, wrapped
+ * layers ({@code Bidirectional}, {@code LastTimeStep}, {@code TimeDistributed}, {@code MaskZeroLayer}, frozen layers
+ * and vertices) included.
  *
  * <h3>Same meaning</h3>
  * All these dropouts are the identity at inference, so a swapped network's outputs at inference are bit for bit those
@@ -49,12 +58,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * so in the report. {@code LSTM} hands its dropout NCW whatever its format, and {@code RnnOutputLayer} a 2-D array.
  *
  * <h3>Keras import</h3>
- * DL4J 1.0.0-M2.1's Keras import gets dropout wrong twice: Keras 2's {@code Dropout(rate)} becomes a
- * {@code DropoutLayer} with p = 1 (no dropout: the import looks for the rate under the name "dropout", Keras 2 writes
- * "rate"), and {@code GaussianDropout(rate)} becomes DL4J's {@code GaussianDropout(1 - rate)}, though that class
- * takes the rate itself, so it trains with sigma = sqrt((1 - rate) / rate) instead of sqrt(rate / (1 - rate)).
- * Give the swap the Keras model's JSON with {@link Options#kerasModelJson(String)}: it then takes every dropout
- * layer's rate from there (by layer name), and Dropkit trains with Keras' p = 1 - rate and sigma.
+ * DL4J 1.0.0-M2.1's Keras import gets dropout wrong: Keras' {@code Dropout(rate)} (Keras 2's "rate", Keras 1's "p")
+ * becomes a {@code DropoutLayer} with p = 1 (no dropout: the import looks for the rate under the name "dropout"), its
+ * {@code noise_shape} is ignored, every other layer gets a {@code Dropout(1.0)} placeholder, and
+ * {@code GaussianDropout(rate)} becomes DL4J's {@code GaussianDropout(1 - rate)}, though that class takes the rate
+ * itself, so it trains with sigma = sqrt((1 - rate) / rate) instead of sqrt(rate / (1 - rate)). Give the swap the
+ * Keras model's JSON with {@link Options#kerasModelJson(String)}: it then takes every dropout layer's rate and noise
+ * shape from there (by layer name), and Dropkit trains with Keras' p = 1 - rate, sigma and shared axes.
  */
 public final class DropoutSwap {
 
@@ -131,7 +141,7 @@ public final class DropoutSwap {
         if (net.getListeners() != null && !net.getListeners().isEmpty()) {
             swapped.setListeners(net.getListeners());
         }
-        return new SwapResult<>(swapped, conf.replaced(), conf.left());
+        return new SwapResult<>(swapped, conf.replaced(), conf.removed(), conf.left());
     }
 
     /** As {@link #swap(MultiLayerNetwork)}, for a ComputationGraph. */
@@ -162,7 +172,7 @@ public final class DropoutSwap {
         if (net.getListeners() != null && !net.getListeners().isEmpty()) {
             swapped.setListeners(net.getListeners());
         }
-        return new SwapResult<>(swapped, conf.replaced(), conf.left());
+        return new SwapResult<>(swapped, conf.replaced(), conf.removed(), conf.left());
     }
 
     /** Settings of a swap; immutable, each setter returns a changed copy. */
@@ -193,7 +203,9 @@ public final class DropoutSwap {
          * .h5 file, its {@code model_config} attribute, e.g. DL4J's
          * {@code new Hdf5Archive(path).readAttributeAsJson("model_config")}). Every DL4J {@code DropoutLayer} named
          * like a Keras {@code Dropout}, {@code SpatialDropout1D/2D/3D} or {@code GaussianDropout} layer gets Dropkit
-         * dropout with that layer's rate, p = 1 - rate, whatever DL4J's import stored (see the class comment).
+         * dropout with that layer's rate, p = 1 - rate, whatever DL4J's import stored (see the class comment), and
+         * a {@code Dropout}'s {@code noise_shape} as shared axes of the array the layer sees; Keras 1 models (rate
+         * under "p") too.
          *
          * @throws IllegalArgumentException if the text is not the JSON of a Keras model
          */

@@ -177,15 +177,14 @@ final class Layouts {
             + " Put a MaskDropoutLayer before the LSTM instead (or use NCW)";
 
     /**
-     * A DL4J 1.0.0-M2.1 quirk of this layer's own dropout that the report should mention, or null: layers that apply
-     * their dropout to channels-last input but back-propagate it channels-first, and layers that never apply it.
+     * A DL4J 1.0.0-M2.1 quirk of this layer's own dropout that the report should mention where the swap converts it,
+     * or null: NWC LSTMs, and layers that apply their dropout to channels-last input but back-propagate it
+     * channels-first. Layers that skip their dropout's backprop or never apply it are listed in
+     * {@link org.dropkit.internal.Dl4jDropoutDefects}.
      */
     static String dl4jQuirk(Layer layer) {
         if (layer instanceof LSTM && ((LSTM) layer).getRnnDataFormat() == RNNFormat.NWC) {
             return LSTM_NWC;
-        }
-        if (layer instanceof SubsamplingLayer) {
-            return "DL4J's SubsamplingLayer never applies its dropout, so it does nothing before or after the swap";
         }
         boolean channelsLastConv = layer instanceof ConvolutionLayer && !(layer instanceof Convolution1DLayer)
                 && !(layer instanceof Convolution3D) && !(layer instanceof Deconvolution3D)

@@ -6,8 +6,9 @@ import java.util.List;
 import org.dropkit.MaskDropout;
 
 /**
- * What {@link DropoutSwap} returns: the converted configuration or network, and a report of every dropout it found,
- * replaced or left. Print it: {@code System.out.println(result)}.
+ * What {@link DropoutSwap} returns: the converted configuration or network, and a report of every dropout it found:
+ * replaced by Dropkit's, removed (it dropped nothing), or left as it was. Print it:
+ * {@code System.out.println(result)}.
  *
  * @param <T> MultiLayerConfiguration, ComputationGraphConfiguration, MultiLayerNetwork or ComputationGraph
  */
@@ -15,11 +16,13 @@ public final class SwapResult<T> {
 
     private final T value;
     private final List<Entry> replaced;
+    private final List<Entry> removed;
     private final List<Entry> left;
 
-    SwapResult(T value, List<Entry> replaced, List<Entry> left) {
+    SwapResult(T value, List<Entry> replaced, List<Entry> removed, List<Entry> left) {
         this.value = value;
         this.replaced = Collections.unmodifiableList(new ArrayList<>(replaced));
+        this.removed = Collections.unmodifiableList(new ArrayList<>(removed));
         this.left = Collections.unmodifiableList(new ArrayList<>(left));
     }
 
@@ -33,6 +36,15 @@ public final class SwapResult<T> {
         return replaced;
     }
 
+    /**
+     * Every DL4J dropout that dropped nothing (p = 1, e.g. the {@code Dropout(1.0)} DL4J's Keras import writes on
+     * layers that had no dropout), removed: the layer has no dropout now, and a {@code DropoutLayer} became DL4J's
+     * {@code ActivationLayer(IDENTITY)} of the same name. In network order.
+     */
+    public List<Entry> removed() {
+        return removed;
+    }
+
     /** Every dropout-like setting left as it was (not understood, no Dropkit equivalent, or not decidable). */
     public List<Entry> left() {
         return left;
@@ -40,7 +52,7 @@ public final class SwapResult<T> {
 
     /** The entry of a layer (or vertex) name and site, e.g. {@code ("conv1", Site.DROPOUT)}, or null. */
     public Entry find(String layerName, Site site) {
-        for (List<Entry> list : List.of(replaced, left)) {
+        for (List<Entry> list : List.of(replaced, removed, left)) {
             for (Entry e : list) {
                 if (e.layerName.equals(layerName) && e.site == site) {
                     return e;
@@ -53,20 +65,20 @@ public final class SwapResult<T> {
     @Override
     public String toString() {
         StringBuilder s = new StringBuilder("DropoutSwap: ").append(replaced.size()).append(" replaced, ")
-                .append(left.size()).append(" left");
-        if (!replaced.isEmpty()) {
-            s.append("\nreplaced:");
-            for (Entry e : replaced) {
-                s.append("\n  ").append(e);
-            }
-        }
-        if (!left.isEmpty()) {
-            s.append("\nleft:");
-            for (Entry e : left) {
-                s.append("\n  ").append(e);
-            }
-        }
+                .append(removed.size()).append(" removed, ").append(left.size()).append(" left");
+        section(s, "replaced", replaced);
+        section(s, "removed (they dropped nothing)", removed);
+        section(s, "left", left);
         return s.toString();
+    }
+
+    private static void section(StringBuilder s, String title, List<Entry> entries) {
+        if (!entries.isEmpty()) {
+            s.append("\n").append(title).append(':');
+            for (Entry e : entries) {
+                s.append("\n  ").append(e);
+            }
+        }
     }
 
     /** Where in a layer a dropout-like setting sits. */
@@ -86,15 +98,28 @@ public final class SwapResult<T> {
         private final String where;
         private final String before;
         private final MaskDropout replacement;
+        private final boolean removed;
         private final String note;
 
+        /** A replaced entry (replacement not null) or one left as it was (replacement null). */
         Entry(String layerName, Site site, String where, String before, MaskDropout replacement, String note) {
+            this(layerName, site, where, before, replacement, false, note);
+        }
+
+        private Entry(String layerName, Site site, String where, String before, MaskDropout replacement,
+                boolean removed, String note) {
             this.layerName = layerName;
             this.site = site;
             this.where = where;
             this.before = before;
             this.replacement = replacement;
+            this.removed = removed;
             this.note = note == null ? "" : note;
+        }
+
+        /** An entry for a dropout that dropped nothing and was removed. */
+        static Entry removal(String layerName, Site site, String where, String before, String note) {
+            return new Entry(layerName, site, where, before, null, true, note);
         }
 
         /** The name of the layer (MultiLayerNetwork) or vertex (ComputationGraph) it belongs to. */
@@ -116,19 +141,19 @@ public final class SwapResult<T> {
             return before;
         }
 
-        /** The Dropkit dropout that replaced it, or null if it was left. */
+        /** The Dropkit dropout that replaced it, or null if it was removed or left. */
         public MaskDropout replacement() {
             return replacement;
         }
 
-        /** How it was converted (shared axes, schedules), or why it was left; may be empty. */
+        /** How it was converted (shared axes, schedules), or why it was removed or left; may be empty. */
         public String note() {
             return note;
         }
 
         @Override
         public String toString() {
-            String after = replacement == null ? "left as is"
+            String after = removed ? "removed" : replacement == null ? "left as is"
                     : "-> " + (site == Site.DROPOUT_LAYER ? "MaskDropoutLayer with " : "") + replacement;
             return "\"" + layerName + "\" " + where + ": " + before + " " + after + (note.isEmpty() ? "" : " (" + note
                     + ")");

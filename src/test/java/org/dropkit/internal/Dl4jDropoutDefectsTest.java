@@ -16,7 +16,6 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.dropout.IDropout;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -366,5 +365,27 @@ class Dl4jDropoutDefectsTest {
         assertTrue(Dl4jDropoutDefects.neverAppliesDropout(new FrozenLayerWithBackprop(conv3d)));
         assertFalse(Dl4jDropoutDefects.neverAppliesDropout(null));
         assertNull(Dl4jDropoutDefects.describe(new DenseLayer.Builder().nOut(3).build()));
+    }
+
+    @Test
+    void frozenLayerWithBackpropAppliesItsLayersDropoutOnlyWhenItBackPropagates() {
+        Layer frozen = new FrozenLayerWithBackprop(new DenseLayer.Builder().nOut(3).dropOut(new Probe()).build());
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(frozen).layer(loss(Out.FF)).setInputType(FF).build());
+        net.init();
+        Nd4j.getRandom().setSeed(3);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 4);
+        APPLIED.set(0);
+        BACKPROPAGATED.set(0);
+
+        net.output(x, true);
+        int appliedForward = APPLIED.get();
+        net.setInput(x);
+        net.setLabels(Nd4j.rand(DataType.FLOAT, 2, 3));
+        net.computeGradientAndScore();
+
+        assertEquals(0, appliedForward, "the forward pass in training runs the layer in inference mode: no dropout");
+        assertEquals(1, APPLIED.get(), "the backward pass recomputes the layer in training mode, dropout included");
+        assertEquals(1, BACKPROPAGATED.get());
     }
 }

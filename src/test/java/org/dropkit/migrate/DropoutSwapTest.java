@@ -2,6 +2,7 @@ package org.dropkit.migrate;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -22,19 +23,33 @@ import org.deeplearning4j.nn.conf.dropout.GaussianDropout;
 import org.deeplearning4j.nn.conf.dropout.GaussianNoise;
 import org.deeplearning4j.nn.conf.dropout.IDropout;
 import org.deeplearning4j.nn.conf.dropout.SpatialDropout;
-import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.CenterLossOutputLayer;
+import org.deeplearning4j.nn.conf.layers.Cnn3DLossLayer;
+import org.deeplearning4j.nn.conf.layers.CnnLossLayer;
 import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
 import org.deeplearning4j.nn.conf.layers.Convolution3D;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
+import org.deeplearning4j.nn.conf.layers.Deconvolution3D;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.GravesBidirectionalLSTM;
 import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.conf.layers.SpaceToBatchLayer;
+import org.deeplearning4j.nn.conf.layers.SpaceToDepthLayer;
+import org.deeplearning4j.nn.conf.layers.Upsampling1D;
+import org.deeplearning4j.nn.conf.layers.Upsampling3D;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
+import org.deeplearning4j.nn.conf.layers.misc.RepeatVector;
+import org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional;
 import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
 import org.deeplearning4j.nn.conf.weightnoise.DropConnect;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -132,13 +147,17 @@ class DropoutSwapTest {
                 Arguments.of("ConvolutionLayer NHWC", new ConvolutionLayer.Builder(2, 2).nOut(3)
                         .dataFormat(CNN2DFormat.NHWC).dropOut(new SpatialDropout(0.8)).build(),
                         InputType.convolutional(6, 6, 2, CNN2DFormat.NHWC), new int[] {1, 2}, true),
-                Arguments.of("Convolution1DLayer NCW", new Convolution1DLayer.Builder(2).nOut(3)
-                        .rnnDataFormat(RNNFormat.NCW).dropOut(new SpatialDropout(0.8)).build(),
+                Arguments.of("SimpleRnn NCW", new SimpleRnn.Builder().nOut(3).dataFormat(RNNFormat.NCW)
+                        .dropOut(new SpatialDropout(0.8)).build(),
                         InputType.recurrent(2, 7, RNNFormat.NCW), new int[] {2}, false),
-                Arguments.of("Convolution3D NCDHW", new Convolution3D.Builder(2, 2, 2).nOut(3)
+                Arguments.of("Upsampling3D NCDHW", new Upsampling3D.Builder(2)
                         .dataFormat(Convolution3D.DataFormat.NCDHW).dropOut(new SpatialDropout(0.8)).build(),
                         InputType.convolutional3D(Convolution3D.DataFormat.NCDHW, 4, 4, 4, 2), new int[] {2, 3, 4},
                         false),
+                Arguments.of("Upsampling3D NDHWC", new Upsampling3D.Builder(2)
+                        .dataFormat(Convolution3D.DataFormat.NDHWC).dropOut(new SpatialDropout(0.8)).build(),
+                        InputType.convolutional3D(Convolution3D.DataFormat.NDHWC, 4, 4, 4, 2), new int[] {1, 2, 3},
+                        true),
                 // LSTM permutes its input to NCW before its dropout, whatever the network's format.
                 Arguments.of("LSTM NCW", new LSTM.Builder().nOut(3).dropOut(new SpatialDropout(0.8)).build(),
                         InputType.recurrent(2, 5, RNNFormat.NCW), new int[] {2}, false),
@@ -155,7 +174,11 @@ class DropoutSwapTest {
     void spatialDropoutSharesEveryAxisButExamplesAndChannels(String name, Layer layer, InputType input,
             int[] expectedAxes, boolean channelsLast) {
         Layer last = input instanceof InputType.InputTypeRecurrent
-                ? new RnnOutputLayer.Builder().nOut(2).activation(Activation.SOFTMAX).build() : output(2);
+                ? new RnnOutputLayer.Builder().nOut(2).activation(Activation.SOFTMAX).build()
+                : input instanceof InputType.InputTypeConvolutional3D
+                        ? new Cnn3DLossLayer.Builder(((InputType.InputTypeConvolutional3D) input).getDataFormat())
+                                .lossFunction(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY).build()
+                        : output(2);
         MultiLayerConfiguration conf = list().layer(layer).layer(last).setInputType(input).build();
 
         SwapResult<MultiLayerConfiguration> swapped = DropoutSwap.swap(conf);
@@ -394,7 +417,7 @@ class DropoutSwapTest {
 
         String report = DropoutSwap.swap(conf).toString();
 
-        assertTrue(report.startsWith("DropoutSwap: 1 replaced, 1 left"), report);
+        assertTrue(report.startsWith("DropoutSwap: 1 replaced, 0 removed, 1 left"), report);
         assertTrue(report.contains("\"a\" .dropOut of DenseLayer: Dropout(p=0.7) -> MaskDropout(BERNOULLI, p=0.7"),
                 report);
         assertTrue(report.contains("\"b\" .dropOut of DenseLayer: AlphaDropout(p=0.7) left as is"), report);
@@ -423,5 +446,151 @@ class DropoutSwapTest {
         assertEquals(0, swapped.replaced().size() + swapped.left().size());
         assertArrayEquals(new int[] {1}, ((MaskDropout) dropoutOf(swapped.get(), 0)).getSharedAxes());
         assertSame(MaskDropoutLayer.class, swapped.get().getConf(1).getLayer().getClass());
+    }
+
+    @Test
+    void dropoutThatDropsNothingIsRemovedAndTheDropoutLayerBecomesAnIdentityLayer() {
+        MultiLayerConfiguration conf = list()
+                .layer(new DenseLayer.Builder().name("dense").nOut(4).dropOut(new Dropout(1.0)).build())
+                .layer(new DropoutLayer.Builder(1.0).name("placeholder").build())
+                .layer(new DenseLayer.Builder().name("calm").nOut(4).dropOut(new GaussianDropout(0.0)).build())
+                .layer(new DropoutLayer.Builder().name("alpha").dropOut(new AlphaDropout(1.0)).build())
+                .layer(new DenseLayer.Builder().name("real").nOut(4).dropOut(new Dropout(0.5)).build())
+                .layer(output(2)).setInputType(InputType.feedForward(3)).build();
+
+        SwapResult<MultiLayerConfiguration> swapped = DropoutSwap.swap(conf);
+
+        assertNull(dropoutOf(swapped.get(), 0), "no dropout at all where p = 1");
+        assertNull(dropoutOf(swapped.get(), 2), "no dropout at all where the Gaussian rate is 0");
+        for (int i : new int[] {1, 3}) {
+            ActivationLayer identity = assertInstanceOf(ActivationLayer.class, swapped.get().getConf(i).getLayer());
+            assertEquals(Activation.IDENTITY.getActivationFunction(), identity.getActivationFn());
+            assertEquals(conf.getConf(i).getLayer().getLayerName(), identity.getLayerName(), "same name");
+            assertNull(identity.getIDropout());
+        }
+        assertEquals(conf.getConfs().size(), swapped.get().getConfs().size(), "same layers, same indices");
+        assertEquals(1, swapped.replaced().size(), swapped::toString);
+        assertEquals(4, swapped.removed().size(), swapped::toString);
+        assertEquals(0, swapped.left().size(), swapped::toString);
+        assertTrue(swapped.toString().startsWith("DropoutSwap: 1 replaced, 4 removed, 0 left"), swapped::toString);
+        String placeholder = swapped.find("placeholder", SwapResult.Site.DROPOUT_LAYER).toString();
+        assertTrue(placeholder.contains("\"placeholder\" DropoutLayer: Dropout(p=1.0) removed"), placeholder);
+        assertTrue(placeholder.contains("ActivationLayer(IDENTITY)"), placeholder);
+        assertTrue(swapped.find("calm", SwapResult.Site.DROPOUT).note().contains("rate = 0"), swapped::toString);
+        assertFalse(swapped.get().toJson().contains("org.dropkit.conf"), "no Dropkit layer where nothing drops");
+    }
+
+    static Stream<Arguments> layersThatSkipTheirDropoutsBackprop() {
+        InputType sequences = InputType.recurrent(2, 7);
+        InputType volumes = InputType.convolutional3D(Convolution3D.DataFormat.NCDHW, 4, 4, 4, 2);
+        return Stream.of(
+                Arguments.of("Convolution1DLayer", new Convolution1DLayer.Builder(2).nOut(3)
+                        .dropOut(new Dropout(0.8)).build(), sequences),
+                Arguments.of("Convolution3D", new Convolution3D.Builder(2, 2, 2).nOut(3)
+                        .dropOut(new SpatialDropout(0.8)).build(), volumes),
+                Arguments.of("Deconvolution2D", new Deconvolution2D.Builder(2, 2).nOut(3)
+                        .dropOut(new Dropout(0.8)).build(), InputType.convolutional(5, 5, 2)),
+                Arguments.of("Deconvolution3D", new Deconvolution3D.Builder().kernelSize(2, 2, 2).nOut(3)
+                        .dropOut(new Dropout(0.8)).build(), volumes),
+                Arguments.of("SpaceToDepthLayer", new SpaceToDepthLayer.Builder().blocks(2)
+                        .dropOut(new GaussianDropout(0.2)).build(), InputType.convolutional(4, 4, 2)),
+                Arguments.of("RepeatVector", new RepeatVector.Builder(3).dropOut(new Dropout(0.8)).build(),
+                        InputType.feedForward(3)),
+                Arguments.of("Upsampling1D", new Upsampling1D.Builder(2).dropOut(new Dropout(0.8)).build(),
+                        sequences),
+                Arguments.of("CenterLossOutputLayer", new CenterLossOutputLayer.Builder().nOut(2)
+                        .activation(Activation.SOFTMAX).dropOut(new Dropout(0.8)).build(), InputType.feedForward(3)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("layersThatSkipTheirDropoutsBackprop")
+    void dropoutOnALayerThatNeverBackPropagatesItIsLeftWithTheFix(String name, Layer layer, InputType input) {
+        NeuralNetConfiguration.ListBuilder b = list().layer(layer.clone());
+        if (!(layer instanceof CenterLossOutputLayer)) {
+            b.layer(new LossLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY).build());
+        }
+        MultiLayerConfiguration conf = b.setInputType(input).build();
+
+        SwapResult<MultiLayerConfiguration> swapped = DropoutSwap.swap(conf);
+
+        assertEquals(conf.toJson(), swapped.get().toJson(), "left as it was");
+        SwapResult.Entry e = swapped.left().get(0);
+        assertEquals(1, swapped.left().size(), swapped::toString);
+        assertTrue(e.note().contains("never back-propagates it"), e.note());
+        assertTrue(e.note().contains("put a MaskDropoutLayer before the layer"), e.note());
+        assertTrue(e.note().contains(layer.getClass().getSimpleName()), e.note());
+    }
+
+    @Test
+    void dropkitsOwnDropoutOnSuchALayerIsReportedAndLeft() {
+        MaskDropout mine = MaskDropout.bernoulli(0.8);
+        MultiLayerConfiguration conf = list()
+                .layer(new Convolution3D.Builder(2, 2, 2).name("conv3d").nOut(3).dropOut(mine).build())
+                .layer(new GravesBidirectionalLSTM.Builder().name("graves").nIn(3).nOut(3).dropOut(mine).build())
+                .layer(new DenseLayer.Builder().name("fine").nIn(3).nOut(3).dropOut(mine).build())
+                .layer(output(2)).build();
+
+        SwapResult<MultiLayerConfiguration> swapped = DropoutSwap.swap(conf);
+
+        assertEquals(conf.toJson(), swapped.get().toJson(), "nothing changed");
+        assertEquals(2, swapped.left().size(), swapped::toString);
+        assertTrue(swapped.find("conv3d", SwapResult.Site.DROPOUT).note().contains("never back-propagates"));
+        assertTrue(swapped.find("graves", SwapResult.Site.DROPOUT).note().contains("never applies"));
+        assertNull(swapped.find("fine", SwapResult.Site.DROPOUT), "Dropkit's dropout where it works: not reported");
+    }
+
+    @Test
+    void dropoutOnALayerThatNeverAppliesItIsLeftAndReported() {
+        MultiLayerConfiguration conf = list()
+                .layer(new GravesBidirectionalLSTM.Builder().name("graves").nOut(3).dropOut(new Dropout(0.8))
+                        .build())
+                .layer(new Bidirectional(new LSTM.Builder().nOut(3).build()))
+                .layer(new RnnOutputLayer.Builder().nOut(2).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.recurrent(3, 5)).build();
+        conf.getConf(1).getLayer().setIDropout(new Dropout(0.7)); // the wrapper's own dropout, which DL4J ignores
+        conf.getConf(1).getLayer().setLayerName("bidirectional");
+
+        SwapResult<MultiLayerConfiguration> swapped = DropoutSwap.swap(conf);
+
+        assertEquals(0, swapped.replaced().size(), swapped::toString);
+        assertEquals(2, swapped.left().size(), swapped::toString);
+        assertInstanceOf(Dropout.class, dropoutOf(swapped.get(), 0));
+        for (String name : new String[] {"graves", "bidirectional"}) {
+            String note = swapped.find(name, SwapResult.Site.DROPOUT).note();
+            assertTrue(note.contains("never applies its .dropOut(...), so it does nothing"), note);
+        }
+    }
+
+    @Test
+    void spaceToBatchDropoutIsConvertedWithDl4jsCaveat() {
+        MultiLayerConfiguration conf = list()
+                .layer(new ConvolutionLayer.Builder(1, 1).nOut(2).build())
+                .layer(new SpaceToBatchLayer.Builder().name("s2b").blocks(2, 2).dropOut(new Dropout(0.8)).build())
+                .layer(new CnnLossLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY)
+                        .build())
+                .setInputType(InputType.convolutional(4, 4, 2)).build();
+
+        SwapResult<MultiLayerConfiguration> swapped = DropoutSwap.swap(conf);
+
+        assertEquals(MaskDropout.bernoulli(0.8), dropoutOf(swapped.get(), 1));
+        assertTrue(swapped.find("s2b", SwapResult.Site.DROPOUT).note().contains("NullPointerException"));
+    }
+
+    @Test
+    void reportAndConfigurationShowTheRetainProbabilityAPersonWrites() {
+        MultiLayerConfiguration conf = list()
+                .layer(new DenseLayer.Builder().name("noise").nOut(4).dropOut(new GaussianDropout(0.8)).build())
+                .layer(new DropoutLayer.Builder().name("drop").dropOut(new GaussianDropout(0.7)).build())
+                .layer(output(2)).setInputType(InputType.feedForward(3)).build();
+
+        SwapResult<MultiLayerConfiguration> swapped = DropoutSwap.swap(conf);
+
+        assertEquals(0.2, ((MaskDropout) dropoutOf(swapped.get(), 0)).getP(), 0.0, "1 - 0.8 is 0.2, not 0.19999...");
+        String report = swapped.toString();
+        assertTrue(report.contains("GaussianDropout(rate=0.8) -> MaskDropout(GAUSSIAN, p=0.2, RECOMPUTE)"), report);
+        assertTrue(report.contains("p = 1 - rate = 0.2, sigma"), report);
+        assertTrue(report.contains("MaskDropoutLayer with MaskDropout(GAUSSIAN, p=0.3, RECOMPUTE)"), report);
+        assertFalse(report.contains("99999"), report);
+        assertFalse(swapped.get().toJson().contains("99999"), "JSON");
     }
 }

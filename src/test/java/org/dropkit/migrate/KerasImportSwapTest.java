@@ -19,6 +19,7 @@ import org.deeplearning4j.nn.conf.dropout.GaussianDropout;
 import org.deeplearning4j.nn.conf.dropout.IDropout;
 import org.deeplearning4j.nn.conf.dropout.SpatialDropout;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -28,6 +29,7 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.dropkit.MaskDropout;
 import org.dropkit.conf.MaskDropoutLayer;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -47,7 +49,7 @@ class KerasImportSwapTest {
     private static final String SEQUENTIAL = "keras-sequential-dropouts.json";
     private static final String FUNCTIONAL = "keras-functional-dropouts.json";
 
-    private static String resource(String name) {
+    static String resource(String name) {
         try {
             return new File(KerasImportSwapTest.class.getResource(name).toURI()).getPath();
         } catch (URISyntaxException e) {
@@ -56,7 +58,7 @@ class KerasImportSwapTest {
     }
 
     /** Swap options for a network imported from this Keras JSON file. */
-    private static DropoutSwap.Options kerasOptions(String name) throws IOException {
+    static DropoutSwap.Options kerasOptions(String name) throws IOException {
         return DropoutSwap.options().kerasModelJson(Files.readString(Path.of(resource(name))));
     }
 
@@ -76,7 +78,7 @@ class KerasImportSwapTest {
         return net;
     }
 
-    private static Layer layerNamed(MultiLayerConfiguration conf, String name) {
+    static Layer layerNamed(MultiLayerConfiguration conf, String name) {
         for (int i = 0; i < conf.getConfs().size(); i++) {
             if (name.equals(conf.getConf(i).getLayer().getLayerName())) {
                 return conf.getConf(i).getLayer();
@@ -89,7 +91,7 @@ class KerasImportSwapTest {
         return ((LayerVertex) conf.getVertices().get(name)).getLayerConf().getLayer();
     }
 
-    private static MaskDropout maskDropoutLayer(Layer layer) {
+    static MaskDropout maskDropoutLayer(Layer layer) {
         return assertInstanceOf(MaskDropoutLayer.class, layer).getDropout();
     }
 
@@ -116,6 +118,16 @@ class KerasImportSwapTest {
                 maskDropoutLayer(layerNamed(conf, "spatial_dropout2d")));
         assertEquals(MaskDropout.gaussian(0.8), maskDropoutLayer(layerNamed(conf, "gaussian_dropout")));
         assertEquals(0, swapped.left().size(), swapped::toString);
+        // DL4J's import put Dropout(p=1.0) on conv2d, dense and dense_1, which had no dropout: removed, not replaced.
+        assertEquals(3, swapped.replaced().size(), swapped::toString);
+        assertEquals(3, swapped.removed().size(), swapped::toString);
+        assertTrue(swapped.toString().startsWith("DropoutSwap: 3 replaced, 3 removed, 0 left"), swapped::toString);
+        for (String name : new String[] {"conv2d", "dense", "dense_1"}) {
+            assertInstanceOf(org.deeplearning4j.nn.conf.dropout.Dropout.class,
+                    layerNamed(imported.getLayerWiseConfigurations(), name).getIDropout(), name + " as imported");
+            assertEquals(null, layerNamed(conf, name).getIDropout(), name + ": no dropout after the swap");
+            assertTrue(swapped.find(name, SwapResult.Site.DROPOUT).note().contains("Keras import writes"), name);
+        }
         assertBitwiseEqual(imported.output(x), swapped.get().output(x), "outputs at inference");
         Nd4j.getRandom().setSeed(6);
         assertFalse(swapped.get().output(x, true).equalsWithEps(swapped.get().output(x, false), 1e-6),
@@ -234,9 +246,15 @@ class KerasImportSwapTest {
                 .getLayerWiseConfigurations(), "dropout")));
         String note = swapped.find("dropout", SwapResult.Site.DROPOUT_LAYER).note();
         assertTrue(note.contains("DL4J's import stored p = 1.0"), note);
-        // Without the Keras JSON the lost rate cannot come back: p = 1, no dropout, as DL4J imported it.
-        assertEquals(MaskDropout.bernoulli(1.0), maskDropoutLayer(layerNamed(DropoutSwap.swap(imported).get()
-                .getLayerWiseConfigurations(), "dropout")));
+        // Without the Keras JSON the lost rate cannot come back: p = 1, no dropout, as DL4J imported it; the swap
+        // removes it (an identity layer of the same name keeps the indices) and says how to get the rate back.
+        SwapResult<MultiLayerNetwork> blind = DropoutSwap.swap(imported);
+        ActivationLayer identity = assertInstanceOf(ActivationLayer.class, layerNamed(blind.get()
+                .getLayerWiseConfigurations(), "dropout"));
+        assertEquals(Activation.IDENTITY.getActivationFunction(), identity.getActivationFn());
+        SwapResult.Entry removed = blind.find("dropout", SwapResult.Site.DROPOUT_LAYER);
+        assertTrue(blind.removed().contains(removed), blind::toString);
+        assertTrue(removed.note().contains("kerasModelJson"), removed.note());
     }
 
     @Test
