@@ -85,7 +85,10 @@ public final class SwapResult<T> {
     public enum Site {
         /** The layer's own {@code IDropout} ({@code .dropOut(...)}), acting on the layer's input in training. */
         DROPOUT,
-        /** A DL4J {@code DropoutLayer}, replaced as a whole by a {@link org.dropkit.conf.MaskDropoutLayer}. */
+        /**
+         * A DL4J {@code DropoutLayer}, replaced as a whole by a {@link org.dropkit.conf.MaskDropoutLayer}, or by DL4J's
+         * identity {@code ActivationLayer} of the same name where it drops nothing.
+         */
         DROPOUT_LAYER,
         /** The layer's weight noise ({@code DropConnect}, {@code WeightNoise}); never replaced. */
         WEIGHT_NOISE

@@ -1,6 +1,6 @@
 /**
  * Drop-in migration: {@link org.dropkit.migrate.DropoutSwap} replaces DL4J's built-in dropout in a configuration or a
  * trained network with Dropkit's of the same meaning, parameters and updater state kept, and reports what it
- * replaced and what it left.
+ * replaced, what it removed (dropout that dropped nothing) and what it left.
  */
 package org.dropkit.migrate;
