@@ -108,15 +108,6 @@ class ArgumentErrorsTest {
     }
 
     @Test
-    void layerRejectsOtherDropoutClasses() {
-        assertMessageHas(assertThrows(IllegalArgumentException.class,
-                () -> new MaskDropoutLayer.Builder(0.5).dropOut(new Dropout(0.5))), "takes a MaskDropout");
-        MaskDropoutLayer layer = new MaskDropoutLayer.Builder(0.5).build();
-        assertMessageHas(assertThrows(IllegalArgumentException.class, () -> layer.setIDropout(new Dropout(0.5))),
-                "takes a MaskDropout", "MaskDropout.bernoulli(p)");
-    }
-
-    @Test
     void rejectsScheduleValueOutsideZeroToOneWhenItIsUsed() {
         MaskDropout d = MaskDropout.bernoulli(new MapSchedule.Builder(ScheduleType.ITERATION).add(0, 0.5)
                 .add(3, 1.5).build());
@@ -177,5 +168,21 @@ class ArgumentErrorsTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> d.applyDropout(x, Nd4j.ones(DataType.FLOAT, 6), 0, 0, LayerWorkspaceMgr.noWorkspaces()));
         assertMessageHas(e, "[6]", "[2, 3]");
+    }
+
+    @Test
+    void layerRejectsOtherDropoutClassesNamingTheirDropkitEquivalentAsCode() {
+        MaskDropoutLayer.Builder b = new MaskDropoutLayer.Builder(0.9);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.dropOut(new Dropout(0.5)));
+        assertMessageHas(e, "takes a MaskDropout", "DL4J's Dropout", "MaskDropout.bernoulli(0.5)",
+                "new MaskDropoutLayer.Builder(");
+        assertFalse(e.getMessage().contains("helperAllowFallback"), "no DL4J toString dump: " + e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> b.dropOut(
+                new org.deeplearning4j.nn.conf.dropout.GaussianDropout(0.2)));
+        assertMessageHas(e, "DL4J's GaussianDropout", "MaskDropout.gaussian(0.8)");
+        MaskDropoutLayer layer = b.build();
+        e = assertThrows(IllegalArgumentException.class, () -> layer.setIDropout(
+                new org.deeplearning4j.nn.conf.dropout.SpatialDropout(0.9)));
+        assertMessageHas(e, "DL4J's SpatialDropout", "MaskDropout.bernoulli(p).spatial(format)", "DropoutLayer");
     }
 }

@@ -3,6 +3,7 @@ package org.dropkit.conf;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -18,6 +19,7 @@ import org.dropkit.MaskDropout;
 import org.dropkit.MaskStorage;
 import org.dropkit.Scaling;
 import org.dropkit.internal.Checks;
+import org.dropkit.migrate.DropoutSwap;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.annotation.JsonIgnore;
@@ -75,9 +77,7 @@ public final class MaskDropoutLayer extends NoParamLayer {
     @Override
     public void setIDropout(IDropout dropout) {
         if (dropout != null && !(dropout instanceof MaskDropout)) {
-            throw new IllegalArgumentException("MaskDropoutLayer takes a MaskDropout, got " + dropout
-                    + ": convert it (e.g. DL4J's Dropout(p) is MaskDropout.bernoulli(p)), or use DL4J's DropoutLayer"
-                    + " for DL4J's own dropout classes.");
+            throw notAMaskDropout(dropout);
         }
         if (dropout != null && scaling != null) {
             Checks.scalingFitsKind(scaling, ((MaskDropout) dropout).getKind());
@@ -227,6 +227,36 @@ public final class MaskDropoutLayer extends NoParamLayer {
                 + ", monteCarlo=" + monteCarlo + ")";
     }
 
+    /** The error for a dropout that is not a MaskDropout, naming its Dropkit equivalent as code, if it has one. */
+    private static IllegalArgumentException notAMaskDropout(IDropout dropout) {
+        String what = dropout == null ? "null" : (dropout.getClass().getName().startsWith("org.deeplearning4j.")
+                ? "DL4J's " : "") + dropout.getClass().getSimpleName();
+        Optional<MaskDropout> equivalent = dropout == null ? Optional.empty() : DropoutSwap.equivalent(dropout);
+        return new IllegalArgumentException("MaskDropoutLayer takes a MaskDropout, got " + what + equivalent
+                .map(d -> ": the Dropkit dropout of the same meaning is " + asCode(d) + ", as in new"
+                        + " MaskDropoutLayer.Builder(" + asCode(d) + ").build()")
+                .orElse(": Dropkit has no dropout of the same meaning here (SpatialDropout: use"
+                        + " MaskDropout.bernoulli(p).spatial(format) for your data format); to keep DL4J's, use DL4J's"
+                        + " DropoutLayer.") + ".");
+    }
+
+    /** The factory call that builds {@code d}, as a user would write it. */
+    private static String asCode(MaskDropout d) {
+        StringBuilder code = new StringBuilder("MaskDropout.")
+                .append(d.getKind() == org.dropkit.MaskKind.BERNOULLI ? "bernoulli(" : "gaussian(")
+                .append(d.getPSchedule() != null ? d.getPSchedule().toString() : Double.toString(d.getP()))
+                .append(')');
+        int[] axes = d.getSharedAxes();
+        if (axes.length > 0) {
+            code.append(".sharedAxes(").append(java.util.Arrays.toString(axes), 1,
+                    java.util.Arrays.toString(axes).length() - 1).append(')');
+        }
+        if (d.getStorage() != MaskStorage.RECOMPUTE) {
+            code.append(".storage(MaskStorage.").append(d.getStorage()).append(')');
+        }
+        return code.toString();
+    }
+
     /** Builds a {@link MaskDropoutLayer}, in the manner of DL4J's {@code DropoutLayer.Builder}. */
     public static final class Builder extends NoParamLayer.Builder<Builder> {
 
@@ -247,8 +277,7 @@ public final class MaskDropoutLayer extends NoParamLayer {
         @Override
         public Builder dropOut(IDropout dropout) {
             if (!(dropout instanceof MaskDropout)) {
-                throw new IllegalArgumentException("MaskDropoutLayer takes a MaskDropout, got " + dropout
-                        + ": e.g. MaskDropout.bernoulli(0.8)");
+                throw notAMaskDropout(dropout);
             }
             return super.dropOut(dropout);
         }

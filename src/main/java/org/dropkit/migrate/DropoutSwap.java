@@ -2,13 +2,17 @@ package org.dropkit.migrate;
 
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.Optional;
 import org.deeplearning4j.nn.api.Updater;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.dropout.IDropout;
+import org.deeplearning4j.nn.conf.dropout.SpatialDropout;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
+import org.dropkit.MaskDropout;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -69,6 +73,23 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class DropoutSwap {
 
     private DropoutSwap() {
+    }
+
+    /**
+     * The Dropkit dropout with the meaning of one DL4J dropout, as {@link #swap} converts it where the layout of the
+     * array it acts on does not matter; empty where the swap would leave it (AlphaDropout, GaussianNoise, unknown
+     * classes, values Dropkit rejects) or where the layout decides (SpatialDropout's channel axis: swap the network,
+     * or use {@code MaskDropout.bernoulli(p).spatial(format)}). A MaskDropout gives a copy of itself.
+     */
+    public static Optional<MaskDropout> equivalent(IDropout dropout) {
+        Objects.requireNonNull(dropout, "dropout");
+        if (dropout instanceof MaskDropout) {
+            return Optional.of(((MaskDropout) dropout).clone());
+        }
+        if (dropout instanceof SpatialDropout) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(DropoutConversion.of(dropout, null, null).replacement);
     }
 
     /** Default options: layouts from the configuration alone, no Keras model. */

@@ -593,4 +593,16 @@ class DropoutSwapTest {
         assertFalse(report.contains("99999"), report);
         assertFalse(swapped.get().toJson().contains("99999"), "JSON");
     }
+
+    @Test
+    void equivalentOfOneDropoutIsWhatTheSwapPutsInItsPlace() {
+        assertEquals(MaskDropout.bernoulli(0.5), DropoutSwap.equivalent(new Dropout(0.5)).orElseThrow());
+        assertEquals(MaskDropout.gaussian(0.8), DropoutSwap.equivalent(new GaussianDropout(0.2)).orElseThrow());
+        assertFalse(DropoutSwap.equivalent(new SpatialDropout(0.5)).isPresent(), "the channel axis needs the layer");
+        assertFalse(DropoutSwap.equivalent(new Dropout(1.5)).isPresent(), "p outside (0, 1] is left");
+        MaskDropout own = MaskDropout.bernoulli(0.7).sharedAxes(1);
+        MaskDropout copy = DropoutSwap.equivalent(own).orElseThrow();
+        assertEquals(own, copy);
+        assertFalse(own == copy, "a copy, never the instance itself");
+    }
 }
