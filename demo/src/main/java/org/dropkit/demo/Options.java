@@ -9,30 +9,35 @@ import java.nio.file.Paths;
  */
 final class Options {
 
-    static final int DEFAULT_EPOCHS = 60;
-    static final int QUICK_EPOCHS = 12;
+    static final int DEFAULT_EPOCHS = 40;
+    static final int QUICK_EPOCHS = 8;
     static final int MAX_EPOCHS = 10_000;
     static final long DEFAULT_SEED = 42;
     static final double DEFAULT_P = 0.5;
+    static final int MAX_SEEDS = 100;
     /** Set by demo/pom.xml to demo/output; used when --out is not given. */
     static final String DEFAULT_OUT_PROPERTY = "dropkit.demo.defaultOut";
 
     static final String USAGE = String.join(System.lineSeparator(),
             "Usage: demo/run [options]",
             "",
-            "Trains small networks on generated data without dropout, with DL4J's dropout and with Dropkit's, then",
-            "prints a results table and writes it (results.md) and PNG charts into the output folder.",
+            "Trains an MLP, a CNN and an LSTM on a small subset of the shipped UCI handwritten digits (demo/data)",
+            "without dropout, with DL4J's dropout and with Dropkit's, over several seeds; samples the Dropkit MLPs",
+            "with Monte Carlo dropout; prints the results and writes them (results.md, summary.md) and PNG charts",
+            "into the output folder.",
             "",
             "Options:",
             "  --epochs N   training epochs of every run, an integer in [1, " + MAX_EPOCHS + "] (default "
                     + DEFAULT_EPOCHS + ", " + QUICK_EPOCHS + " with --quick)",
-            "  --seed S     seed of the data, the initial weights and the dropout masks, any integer (default "
-                    + DEFAULT_SEED + ")",
+            "  --seed S     first seed: run k uses seed S + k for its training subset, initial weights and dropout",
+            "               masks, any integer (default " + DEFAULT_SEED + ")",
+            "  --seeds N    seeds per variant, an integer in [1, " + MAX_SEEDS + "] (default " + Settings.FULL.seeds
+                    + ", " + Settings.QUICK.seeds + " with --quick)",
             "  --p P        retain probability of the dropout variants, in (0, 1] (default " + DEFAULT_P + ").",
             "               p is the probability of KEEPING a unit, as in DL4J; a Keras/PyTorch drop rate of 0.2",
             "               is --p 0.8, and --p 1 means no dropout",
             "  --out DIR    output folder, created if missing (default demo/output)",
-            "  --quick      smaller data sets and fewer epochs: about a minute, for CI",
+            "  --quick      fewer seeds, epochs, held-out images and Monte Carlo passes: about a minute, for CI",
             "  --help       print this help and exit",
             "",
             "Options take their value as the next argument or after '=' (--p=0.8). Exit status: 0 on success,",
@@ -40,14 +45,16 @@ final class Options {
 
     final int epochs;
     final long seed;
+    final int seeds;
     final double p;
     final Path out;
     final boolean quick;
     final boolean help;
 
-    private Options(int epochs, long seed, double p, Path out, boolean quick, boolean help) {
+    private Options(int epochs, long seed, int seeds, double p, Path out, boolean quick, boolean help) {
         this.epochs = epochs;
         this.seed = seed;
+        this.seeds = seeds;
         this.p = p;
         this.out = out;
         this.quick = quick;
@@ -59,6 +66,7 @@ final class Options {
      */
     static Options parse(String... args) {
         Integer epochs = null;
+        Integer seeds = null;
         long seed = DEFAULT_SEED;
         double p = DEFAULT_P;
         Path out = null;
@@ -86,6 +94,7 @@ final class Options {
                     break;
                 case "--epochs":
                 case "--seed":
+                case "--seeds":
                 case "--p":
                 case "--out":
                     if (value == null) {
@@ -95,9 +104,11 @@ final class Options {
                         value = args[++i];
                     }
                     if (name.equals("--epochs")) {
-                        epochs = epochs(value);
+                        epochs = count(name, value, MAX_EPOCHS);
                     } else if (name.equals("--seed")) {
                         seed = seed(value);
+                    } else if (name.equals("--seeds")) {
+                        seeds = count(name, value, MAX_SEEDS);
                     } else if (name.equals("--p")) {
                         p = retainProbability(value);
                     } else {
@@ -106,14 +117,15 @@ final class Options {
                     break;
                 default:
                     throw new OptionException("unknown option '" + arg + "': valid options are --epochs N, --seed S,"
-                            + " --p P, --out DIR, --quick and --help");
+                            + " --seeds N, --p P, --out DIR, --quick and --help");
             }
         }
         if (out == null) {
             out = Paths.get(System.getProperty(DEFAULT_OUT_PROPERTY, "dropkit-demo-output"));
         }
-        return new Options(epochs != null ? epochs : quick ? QUICK_EPOCHS : DEFAULT_EPOCHS, seed, p, out, quick,
-                help);
+        Settings settings = quick ? Settings.QUICK : Settings.FULL;
+        return new Options(epochs != null ? epochs : quick ? QUICK_EPOCHS : DEFAULT_EPOCHS, seed,
+                seeds != null ? seeds : settings.seeds, p, out, quick, help);
     }
 
     private static String example(String name) {
@@ -122,6 +134,8 @@ final class Options {
                 return "--epochs 40";
             case "--seed":
                 return "--seed 7";
+            case "--seeds":
+                return "--seeds 3";
             case "--p":
                 return "--p 0.8";
             default:
@@ -129,17 +143,18 @@ final class Options {
         }
     }
 
-    private static int epochs(String value) {
+    /** A whole number in [1, max] for the option {@code name}. */
+    private static int count(String name, String value, int max) {
         long n;
         try {
             n = Long.parseLong(value.trim());
         } catch (NumberFormatException e) {
-            throw new OptionException("--epochs '" + value + "' is not an integer: give a whole number in [1, "
-                    + MAX_EPOCHS + "], e.g. --epochs 40");
+            throw new OptionException(name + " '" + value + "' is not an integer: give a whole number in [1, " + max
+                    + "], e.g. " + example(name));
         }
-        if (n < 1 || n > MAX_EPOCHS) {
-            throw new OptionException("--epochs " + value + " is out of range: it must be in [1, " + MAX_EPOCHS
-                    + "], e.g. --epochs 40");
+        if (n < 1 || n > max) {
+            throw new OptionException(name + " " + value + " is out of range: it must be in [1, " + max + "], e.g. "
+                    + example(name));
         }
         return (int) n;
     }

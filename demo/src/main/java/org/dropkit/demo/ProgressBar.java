@@ -7,7 +7,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A progress bar for one training run: epochs done, the latest score, held-out accuracy and the time left. On a
- * terminal it redraws one line; otherwise (a log file, CI) it logs a line through SLF4J at every quarter.
+ * terminal it redraws one line; otherwise (a log file, CI) it logs one line through SLF4J when the run ends.
  */
 final class ProgressBar {
 
@@ -19,10 +19,10 @@ final class ProgressBar {
     private final boolean terminal;
     private final PrintStream out;
     private final long start = System.nanoTime();
-    private int nextQuarter = 1;
 
-    ProgressBar(String label, int total) {
-        this(label, total, System.console() != null, System.out);
+    /** @param redraw whether this is the only run in progress, so that it may redraw a terminal line */
+    ProgressBar(String label, int total, boolean redraw) {
+        this(label, total, redraw && System.console() != null, System.out);
     }
 
     ProgressBar(String label, int total, boolean terminal, PrintStream out) {
@@ -40,10 +40,7 @@ final class ProgressBar {
         if (terminal) {
             out.print("\r" + line + (done == total ? System.lineSeparator() : ""));
             out.flush();
-        } else if (done * 4 >= nextQuarter * total || done == total) {
-            while (done * 4 >= nextQuarter * total) {
-                nextQuarter++;
-            }
+        } else if (done == total) {
             log.info(line);
         }
     }
@@ -54,7 +51,7 @@ final class ProgressBar {
         for (int i = 0; i < WIDTH; i++) {
             bar.append(i < filled ? '#' : '.');
         }
-        return String.format(Locale.ROOT, "%-30s [%s] %3d/%d epochs  score %6s  held-out acc %6s  %s %s",
+        return String.format(Locale.ROOT, "%-44s [%s] %3d/%d epochs  score %6s  held-out acc %6s  %s %s",
                 label, bar, done, total, Double.isNaN(score) ? "-" : String.format(Locale.ROOT, "%.4f", score),
                 Double.isNaN(heldOutAccuracy) ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * heldOutAccuracy),
                 finished ? "took" : "ETA ", clock(seconds));

@@ -4,55 +4,49 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** The results table: one row per run, as aligned text for the console and as a markdown table. */
+/** A table of results: a header and rows of cells, printed as aligned text for the console or as markdown. */
 final class ResultsTable {
 
-    static final String[] HEADER = {"experiment", "variant", "dropout", "train acc", "held-out acc", "gap",
-        "train loss", "held-out loss", "ms/epoch", "mask bytes kept", "MC spread in", "MC spread out"};
+    private final String[] header;
     /** Right-aligned columns (numbers). */
-    private static final boolean[] NUMERIC = {false, false, false, true, true, true, true, true, true, true, true,
-        true};
+    private final boolean[] numeric;
+    /** Columns whose cells are code (markdown back-quotes), except a "-". */
+    private final boolean[] code;
+    private final List<String[]> rows = new ArrayList<>();
 
-    private ResultsTable() {
+    ResultsTable(String[] header, boolean[] numeric, boolean[] code) {
+        if (numeric.length != header.length || code.length != header.length) {
+            throw new IllegalArgumentException("header, numeric and code need one entry per column");
+        }
+        this.header = header.clone();
+        this.numeric = numeric.clone();
+        this.code = code.clone();
     }
 
-    static List<String[]> rows(List<RunResult> runs) {
-        List<String[]> rows = new ArrayList<>();
-        for (RunResult r : runs) {
-            int last = r.epochs() - 1;
-            MonteCarloSummary mc = r.monteCarlo;
-            rows.add(new String[] {
-                r.experiment,
-                r.variant.name,
-                r.variant.dropout,
-                percent(r.finalTrainAccuracy()),
-                percent(r.finalHeldOutAccuracy()),
-                String.format(Locale.ROOT, "%.1f", 100 * r.gap()),
-                String.format(Locale.ROOT, "%.3f", r.trainLoss[last]),
-                String.format(Locale.ROOT, "%.3f", r.heldOutLoss[last]),
-                String.format(Locale.ROOT, "%.0f", r.msPerEpoch),
-                bytes(r.maskBytes),
-                mc == null ? "-" : String.format(Locale.ROOT, "%.4f", mc.meanIn()),
-                mc == null ? "-" : String.format(Locale.ROOT, "%.4f (x%.1f)", mc.meanOut(),
-                        mc.meanOut() / mc.meanIn()),
-            });
+    ResultsTable add(String... cells) {
+        if (cells.length != header.length) {
+            throw new IllegalArgumentException("a row needs " + header.length + " cells, got " + cells.length);
         }
+        rows.add(cells.clone());
+        return this;
+    }
+
+    List<String[]> rows() {
         return rows;
     }
 
-    static String text(List<RunResult> runs) {
-        List<String[]> rows = rows(runs);
-        int[] width = new int[HEADER.length];
-        for (int c = 0; c < HEADER.length; c++) {
-            width[c] = HEADER[c].length();
+    String text() {
+        int[] width = new int[header.length];
+        for (int c = 0; c < header.length; c++) {
+            width[c] = header[c].length();
             for (String[] row : rows) {
                 width[c] = Math.max(width[c], row[c].length());
             }
         }
         StringBuilder sb = new StringBuilder();
-        appendRow(sb, HEADER, width);
+        appendRow(sb, header, width);
         StringBuilder rule = new StringBuilder();
-        for (int c = 0; c < HEADER.length; c++) {
+        for (int c = 0; c < header.length; c++) {
             rule.append(c == 0 ? "" : "  ").append("-".repeat(width[c]));
         }
         sb.append(rule).append(System.lineSeparator());
@@ -62,29 +56,29 @@ final class ResultsTable {
         return sb.toString();
     }
 
-    private static void appendRow(StringBuilder sb, String[] cells, int[] width) {
+    private void appendRow(StringBuilder sb, String[] cells, int[] width) {
         for (int c = 0; c < cells.length; c++) {
             String pad = " ".repeat(width[c] - cells[c].length());
-            sb.append(c == 0 ? "" : "  ").append(NUMERIC[c] ? pad + cells[c] : cells[c] + pad);
+            sb.append(c == 0 ? "" : "  ").append(numeric[c] ? pad + cells[c] : cells[c] + pad);
         }
         sb.append(System.lineSeparator());
     }
 
-    static String markdown(List<RunResult> runs) {
+    String markdown() {
         StringBuilder sb = new StringBuilder();
         sb.append('|');
-        for (String h : HEADER) {
+        for (String h : header) {
             sb.append(' ').append(h).append(" |");
         }
         sb.append('\n').append('|');
-        for (boolean numeric : NUMERIC) {
-            sb.append(numeric ? "---:|" : "---|");
+        for (boolean n : numeric) {
+            sb.append(n ? "---:|" : "---|");
         }
         sb.append('\n');
-        for (String[] row : rows(runs)) {
+        for (String[] row : rows) {
             sb.append('|');
             for (int c = 0; c < row.length; c++) {
-                String cell = c == 2 && !row[c].equals("-") ? "`" + row[c] + "`" : row[c];
+                String cell = code[c] && !row[c].equals("-") ? "`" + row[c] + "`" : row[c];
                 sb.append(' ').append(cell.replace("|", "\\|")).append(" |");
             }
             sb.append('\n');
@@ -92,7 +86,7 @@ final class ResultsTable {
         return sb.toString();
     }
 
-    private static String percent(double fraction) {
+    static String percent(double fraction) {
         return String.format(Locale.ROOT, "%.1f%%", 100 * fraction);
     }
 

@@ -6,6 +6,9 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 /** One network configuration of an experiment: a name for the table, what dropout it uses, and how to build it. */
 final class Variant {
 
+    /** The name of every experiment's variant without dropout, the baseline of the paired differences. */
+    static final String NONE = "none";
+
     final String name;
     final String dropout;
     /** True to sample the trained network with Monte Carlo dropout (it must have MaskDropoutLayers). */

@@ -39,6 +39,18 @@ class OptionsTest {
     }
 
     @Test
+    void seedsDefaultToTheFullOrQuickRunAndAreChecked() {
+        assertEquals(Settings.FULL.seeds, Options.parse().seeds);
+        assertEquals(Settings.QUICK.seeds, Options.parse("--quick").seeds);
+        assertEquals(3, Options.parse("--quick", "--seeds", "3").seeds);
+        assertEquals(1, Options.parse("--seeds=1").seeds);
+        assertMessageHas(assertThrows(OptionException.class, () -> Options.parse("--seeds", "0")), "--seeds 0",
+                "[1, 100]");
+        assertMessageHas(assertThrows(OptionException.class, () -> Options.parse("--seeds", "two")),
+                "--seeds 'two' is not an integer");
+    }
+
+    @Test
     void valuesComeAsTheNextArgumentOrAfterEquals() {
         Options o = Options.parse("--seed", "-3", "--p=0.8", "--out", "my results", "--epochs=7");
         assertEquals(-3, o.seed);
@@ -80,6 +92,6 @@ class OptionsTest {
         assertMessageHas(assertThrows(OptionException.class, () -> Options.parse("--quick=yes")),
                 "--quick takes no value");
         assertMessageHas(assertThrows(OptionException.class, () -> Options.parse("--epoch", "3")),
-                "unknown option '--epoch'", "--epochs N");
+                "unknown option '--epoch'", "--epochs N", "--seeds N");
     }
 }
