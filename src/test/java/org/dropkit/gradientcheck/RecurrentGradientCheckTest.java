@@ -7,6 +7,7 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
+import org.deeplearning4j.nn.conf.layers.GravesLSTM;
 import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
@@ -28,8 +29,10 @@ import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
- * Numerical gradient checks of LSTM and SimpleRnn networks with variable-length sequences (feature and label masks),
- * NCW and NWC, with element-wise and time-locked masks.
+ * Numerical gradient checks of LSTM, GravesLSTM and SimpleRnn networks with variable-length sequences (feature and
+ * label masks), NCW and NWC, with element-wise and time-locked masks. GravesLSTM and SimpleRnn with NWC apply
+ * {@code .dropOut(...)} to channels-last input and back-propagate it channels-first; the NWC cases check that Dropkit
+ * puts the mask where forward had it (the sequences have 5 steps and 3 or 4 features, so the layouts differ).
  */
 @ExtendWith(DoublePrecision.class)
 class RecurrentGradientCheckTest {
@@ -56,7 +59,7 @@ class RecurrentGradientCheckTest {
 
     /**
      * The array a dropout sees is in the network's format, except for .dropOut(...) on LSTM, which permutes its
-     * input to NCW before applying dropout.
+     * input to NCW before applying dropout (GravesLSTM does not: it hands its dropout the input as it is).
      */
     private static RNNFormat formatSeenByDropout(String rnn, RNNFormat format, boolean asLayer) {
         return !asLayer && rnn.equals("LSTM") ? RNNFormat.NCW : format;
@@ -95,17 +98,58 @@ class RecurrentGradientCheckTest {
         mask.putScalar(1, STEPS - 1, 0.0);
         mask.putScalar(2, STEPS - 1, 0.0);
         mask.putScalar(2, STEPS - 2, 0.0);
+        GradientChecks.assertGradientsMatch(net, sequences(format, BATCH, FEATURES, STEPS),
+                alternatingLabels(format, BATCH, STEPS), mask, mask);
+    }
+
+    static List<Arguments> gravesCases() {
+        List<Arguments> cases = new ArrayList<>();
+        for (RNNFormat format : RNNFormat.values()) {
+            cases.add(Arguments.of(format, MaskDropout.bernoulli(0.6)));
+            cases.add(Arguments.of(format, MaskDropout.gaussian(0.6).timeLocked(format).storage(MaskStorage.STORED)));
+        }
+        return cases;
+    }
+
+    /**
+     * GravesLSTM with .dropOut on its input, which it hands the dropout in the network's format. With NWC it
+     * back-propagates the dropout channels-first ([batch, features, steps]); Dropkit puts the mask back where forward
+     * had it, which these NWC cases check. One small layer: DL4J runs GravesLSTM step by step without a native helper,
+     * so its gradient checks cost far more than LSTM's.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("gravesCases")
+    void gravesLstmWithDropOutPassesGradientCheck(RNNFormat format, MaskDropout d) {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(13)
+                .dataType(DataType.DOUBLE).updater(new NoOp()).list()
+                .layer(new GravesLSTM.Builder().nOut(2).activation(Activation.TANH).dataFormat(format).dropOut(d)
+                        .build())
+                .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2)
+                        .activation(Activation.SOFTMAX).dataFormat(format).build())
+                .setInputType(InputType.recurrent(FEATURES, STEPS, format)).build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        GradientChecks.assertGradientsMatch(net, sequences(format, BATCH, FEATURES, STEPS),
+                alternatingLabels(format, BATCH, STEPS), null, null);
+    }
+
+    /** Random sequences in [-0.5, 0.5), in the given format. */
+    static INDArray sequences(RNNFormat format, long batch, long features, long steps) {
         long[] inShape = format == RNNFormat.NCW
-                ? new long[] {BATCH, FEATURES, STEPS} : new long[] {BATCH, STEPS, FEATURES};
-        INDArray input = Nd4j.rand(DataType.DOUBLE, inShape).subi(0.5);
+                ? new long[] {batch, features, steps} : new long[] {batch, steps, features};
+        return Nd4j.rand(DataType.DOUBLE, inShape).subi(0.5);
+    }
+
+    /** One-hot labels of two classes, alternating over examples and time steps, in the given format. */
+    static INDArray alternatingLabels(RNNFormat format, long batch, long steps) {
         INDArray labels = Nd4j.zeros(DataType.DOUBLE, format == RNNFormat.NCW
-                ? new long[] {BATCH, 2, STEPS} : new long[] {BATCH, STEPS, 2});
-        for (int i = 0; i < BATCH; i++) {
-            for (int t = 0; t < STEPS; t++) {
+                ? new long[] {batch, 2, steps} : new long[] {batch, steps, 2});
+        for (int i = 0; i < batch; i++) {
+            for (int t = 0; t < steps; t++) {
                 int c = (i + t) % 2;
                 labels.putScalar(format == RNNFormat.NCW ? new long[] {i, c, t} : new long[] {i, t, c}, 1.0);
             }
         }
-        GradientChecks.assertGradientsMatch(net, input, labels, mask, mask);
+        return labels;
     }
 }
