@@ -25,6 +25,7 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.dropkit.testsupport.LogCapture;
 import org.junit.jupiter.api.Named;
@@ -185,9 +186,31 @@ class HostWarningsTest {
     void warnsOnceOnAnNwcLstmThatIsTheFirstLayer() {
         List<String> warnings = lstm10(RNNFormat.NWC, 0, MaskDropout.bernoulli(0.5)).warningsOfTwoFits();
         assertEquals(1, warnings.size(), warnings::toString);
-        assertTrue(warnings.get(0).contains("on a DL4J LSTM with NWC data whose input DL4J does not let the dropout"
-                + " overwrite (the first layer of a MultiLayerNetwork"), warnings.get(0));
+        assertTrue(warnings.get(0).contains("on a DL4J LSTM with NWC data, where it may not write into the LSTM's"
+                + " input (the first layer of a MultiLayerNetwork"), warnings.get(0));
         assertTrue(warnings.get(0).contains("put a MaskDropoutLayer before this LSTM instead"), warnings.get(0));
+    }
+
+    @Test
+    void warnsOnceOnAnNwcLstmInAComputationGraph() {
+        ComputationGraph graph = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(3).graphBuilder()
+                .addInputs("in")
+                .addLayer("dense", new DenseLayer.Builder().nOut(4).activation(Activation.TANH).build(), "in")
+                .addLayer("lstm", lstm(3, RNNFormat.NWC, MaskDropout.bernoulli(0.5)), "dense")
+                .addLayer("out", rnnOut(RNNFormat.NWC), "lstm")
+                .setOutputs("out")
+                .setInputTypes(InputType.recurrent(5, 4, RNNFormat.NWC)).build());
+        graph.init();
+        Nd4j.getRandom().setSeed(7);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 4, 5);
+        INDArray y = Nd4j.rand(DataType.FLOAT, 2, 4, 2);
+        List<String> warnings = LogCapture.dropkitWarnings(() -> {
+            graph.fit(new INDArray[] {x}, new INDArray[] {y});
+            graph.fit(new INDArray[] {x}, new INDArray[] {y});
+        });
+        assertEquals(1, warnings.size(), warnings::toString);
+        assertTrue(warnings.get(0).contains("every layer of a ComputationGraph, where Dropkit's dropout never does"),
+                warnings.get(0));
     }
 
     @Test

@@ -336,11 +336,11 @@ public final class DropoutGradientCheck {
         private String knownCauses() {
             List<String> found = new ArrayList<>();
             for (String lstm : LstmInputs.nwcLstmsWithDropoutOnUnmodifiableInput(mln, cg)) {
-                found.add(lstm + " is an LSTM with NWC data and dropout whose input DL4J does not let the dropout"
-                        + " overwrite (" + (mln != null ? "the first layer of a MultiLayerNetwork" : "a network input,"
-                        + " or an activation another layer reads later") + "): DL4J 1.0.0-M2.1 then computes its"
-                        + " gradients from the input before dropout, for any dropout (DL4J's too); put a"
-                        + " MaskDropoutLayer before the LSTM instead, or use NCW");
+                found.add(lstm + " is an LSTM with NWC data and a dropout that does not write into its input ("
+                        + (mln != null ? "the first layer of a MultiLayerNetwork" : "Dropkit's never does in a"
+                        + " ComputationGraph, DL4J's not on a network input or an activation another layer reads"
+                        + " later") + "): DL4J 1.0.0-M2.1 then computes its gradients from the input before dropout,"
+                        + " for any dropout; put a MaskDropoutLayer before the LSTM instead, or use NCW");
             }
             for (Map.Entry<String, Layer> e : Sites.layers(mln, cg).entrySet()) {
                 Layer l = e.getValue();

@@ -172,8 +172,8 @@ class DropoutGradientCheckTest {
 
         assertFalse(result.numericalCheckPassed(), result::toString);
         String failure = result.failures().get(0);
-        assertTrue(failure.contains("layer \"layer0\" (index 0) is an LSTM with NWC data and dropout whose input"
-                + " DL4J does not let the dropout overwrite (the first layer of a MultiLayerNetwork)"), failure);
+        assertTrue(failure.contains("layer \"layer0\" (index 0) is an LSTM with NWC data and a dropout that does"
+                + " not write into its input (the first layer of a MultiLayerNetwork)"), failure);
         assertTrue(failure.contains("put a MaskDropoutLayer before the LSTM"), failure);
         assertTrue(result.checked().stream().anyMatch(c -> c.contains("of LSTM \"layer0\"")
                 && c.contains("bit for bit")), "Dropkit's own dropout is exact there: " + result);
@@ -181,19 +181,22 @@ class DropoutGradientCheckTest {
 
     /**
      * In a graph DL4J lets a layer's dropout overwrite its input unless that is a network input or another layer
-     * reads it later: only there does an NWC LSTM's dropout give wrong gradients, and only that layer is named.
+     * reads it later, and DL4J's dropout then does; Dropkit's never writes into its input in a graph. An NWC LSTM's
+     * dropout gives wrong gradients where it does not, and only those layers are named.
      */
     @Test
-    void namesOnlyTheNwcLstmsWhoseInputDl4jDoesNotLetTheDropoutOverwrite() {
+    void namesOnlyTheNwcLstmsWhoseDropoutDoesNotWriteIntoTheirInput() {
         ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(56).dataType(DataType.DOUBLE)
                 .updater(new NoOp()).graphBuilder()
                 .addInputs("in")
                 .addLayer("first", new LSTM.Builder().nOut(2).activation(Activation.TANH).dataFormat(RNNFormat.NWC)
                         .dropOut(MaskDropout.bernoulli(0.7)).build(), "in")
                 .addLayer("second", new LSTM.Builder().nOut(2).activation(Activation.TANH).dataFormat(RNNFormat.NWC)
-                        .dropOut(MaskDropout.bernoulli(0.7)).build(), "first")
+                        .dropOut(new Dropout(0.7)).build(), "first")
+                .addLayer("third", new LSTM.Builder().nOut(2).activation(Activation.TANH).dataFormat(RNNFormat.NWC)
+                        .dropOut(MaskDropout.bernoulli(0.7)).build(), "second")
                 .addLayer("out", new RnnOutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(2)
-                        .activation(Activation.IDENTITY).dataFormat(RNNFormat.NWC).build(), "second")
+                        .activation(Activation.IDENTITY).dataFormat(RNNFormat.NWC).build(), "third")
                 .setOutputs("out")
                 .setInputTypes(InputType.recurrent(3, 4, RNNFormat.NWC))
                 .build();
@@ -205,9 +208,10 @@ class DropoutGradientCheckTest {
 
         assertFalse(result.numericalCheckPassed(), result::toString);
         String failure = result.failures().get(0);
-        assertTrue(failure.contains("layer \"first\" is an LSTM with NWC data and dropout whose input DL4J does not"
-                + " let the dropout overwrite (a network input"), failure);
-        assertFalse(failure.contains("\"second\""), failure);
+        assertTrue(failure.contains("layer \"first\" is an LSTM with NWC data and a dropout that does not write into"
+                + " its input (Dropkit's never does in a ComputationGraph"), failure);
+        assertTrue(failure.contains("layer \"third\" is an LSTM"), failure);
+        assertFalse(failure.contains("\"second\""), "DL4J's dropout writes into that LSTM's input: " + failure);
     }
 
     @Test
