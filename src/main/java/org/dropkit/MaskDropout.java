@@ -47,7 +47,9 @@ import org.slf4j.LoggerFactory;
  * {@link #spatial(CNN2DFormat)} (one value per example and channel) and {@link #timeLocked(RNNFormat)} (one value
  * per example and feature for every time step, Gal and Ghahramani 2016). The axes refer to the array the IDropout
  * receives; DL4J hands {@code LSTM} its input already permuted to NCW, other layers ({@code GravesLSTM}
- * included) in their own format.
+ * included) in their own format. {@code timeLocked(format)} takes the layer's format and finds the time axis of
+ * what the layer hands over. Axes that do not exist in a layer's input are an error at its first training pass,
+ * naming the layer's class: DL4J shows an {@code IDropout} neither its layer nor its input type before that.
  *
  * <h3>Randomness</h3>
  * Each training forward pass takes one seed from {@code Nd4j.getRandom()}, so a network's {@code .seed(...)}
@@ -81,6 +83,12 @@ public final class MaskDropout implements IDropout {
     /** Sorted, distinct axes; empty for an element-wise mask. */
     @JsonProperty("sharedAxes")
     private final int[] sharedAxes;
+    /**
+     * The data format of the layer a {@link #timeLocked(RNNFormat)} dropout is for, or null. DL4J's LSTM hands its
+     * dropout NCW input whatever its format, so its time axis depends on the layer, not only on the axes.
+     */
+    @JsonProperty("timeLocked")
+    private final RNNFormat timeLocked;
 
     /**
      * What the calling thread's last training forward pass did, for its backward pass; empty when none is pending.
@@ -88,14 +96,15 @@ public final class MaskDropout implements IDropout {
      * instance can serve the copies of a network that parallel workers train.
      */
     private transient ThreadLocal<Pass> pending = new ThreadLocal<>();
-    private transient boolean warnedAmbiguousLayout;
     /** Whether DL4J runs this dropout inside a ComputationGraph; found at the first in-place training pass. */
     private transient volatile Boolean inGraph;
+    /** The layer that runs {@link #applyDropout}, found at its first training forward pass; null before. */
+    private transient volatile HostLayer host;
 
     @JsonCreator
     private MaskDropout(@JsonProperty("kind") MaskKind kind, @JsonProperty("p") Double p,
             @JsonProperty("pSchedule") ISchedule pSchedule, @JsonProperty("storage") MaskStorage storage,
-            @JsonProperty("sharedAxes") int[] sharedAxes) {
+            @JsonProperty("sharedAxes") int[] sharedAxes, @JsonProperty("timeLocked") RNNFormat timeLocked) {
         if (kind == null) {
             throw new IllegalArgumentException("mask kind is null: choose MaskKind.BERNOULLI or MaskKind.GAUSSIAN");
         }
@@ -108,10 +117,21 @@ public final class MaskDropout implements IDropout {
         this.pSchedule = pSchedule;
         this.storage = storage == null ? MaskStorage.RECOMPUTE : storage;
         this.sharedAxes = Checks.sharedAxes(sharedAxes);
+        if (timeLocked != null && !Arrays.equals(this.sharedAxes, timeAxis(timeLocked))) {
+            throw new IllegalArgumentException("a time-locked dropout for " + timeLocked + " shares axis "
+                    + Arrays.toString(timeAxis(timeLocked)) + ", not " + Arrays.toString(this.sharedAxes)
+                    + ": build it with timeLocked(RNNFormat." + timeLocked + "), or use sharedAxes(...) alone");
+        }
+        this.timeLocked = timeLocked;
     }
 
-    private MaskDropout with(MaskStorage storage, int[] sharedAxes) {
-        return new MaskDropout(kind, p, pSchedule == null ? null : pSchedule.clone(), storage, sharedAxes);
+    private MaskDropout with(MaskStorage storage, int[] sharedAxes, RNNFormat timeLocked) {
+        return new MaskDropout(kind, p, pSchedule == null ? null : pSchedule.clone(), storage, sharedAxes,
+                timeLocked);
+    }
+
+    private static int[] timeAxis(RNNFormat format) {
+        return format == RNNFormat.NCW ? new int[] {2} : new int[] {1};
     }
 
     /**
@@ -122,7 +142,7 @@ public final class MaskDropout implements IDropout {
     public static MaskDropout bernoulli(double p) {
         hintIfDropRate(p, "bernoulli", "ofDropRate");
         return new MaskDropout(MaskKind.BERNOULLI, Checks.retainProbability(p, "MaskDropout.bernoulli(p)"), null,
-                null, null);
+                null, null, null);
     }
 
     /**
@@ -144,7 +164,8 @@ public final class MaskDropout implements IDropout {
      * schedule gives must be in (0, 1]; it is checked on every forward pass.
      */
     public static MaskDropout bernoulli(ISchedule p) {
-        return new MaskDropout(MaskKind.BERNOULLI, null, Objects.requireNonNull(p, "schedule for p"), null, null);
+        return new MaskDropout(MaskKind.BERNOULLI, null, Objects.requireNonNull(p, "schedule for p"), null, null,
+                null);
     }
 
     /**
@@ -154,7 +175,7 @@ public final class MaskDropout implements IDropout {
      */
     public static MaskDropout ofDropRate(double rate) {
         return new MaskDropout(MaskKind.BERNOULLI, Checks.dropRateToRetain(rate, "MaskDropout.ofDropRate(rate)"),
-                null, null, null);
+                null, null, null, null);
     }
 
     /**
@@ -166,12 +187,13 @@ public final class MaskDropout implements IDropout {
     public static MaskDropout gaussian(double p) {
         hintIfDropRate(p, "gaussian", "gaussianOfDropRate");
         return new MaskDropout(MaskKind.GAUSSIAN, Checks.retainProbability(p, "MaskDropout.gaussian(p)"), null,
-                null, null);
+                null, null, null);
     }
 
     /** Gaussian dropout whose retain probability follows a schedule; see {@link #gaussian(double)}. */
     public static MaskDropout gaussian(ISchedule p) {
-        return new MaskDropout(MaskKind.GAUSSIAN, null, Objects.requireNonNull(p, "schedule for p"), null, null);
+        return new MaskDropout(MaskKind.GAUSSIAN, null, Objects.requireNonNull(p, "schedule for p"), null, null,
+                null);
     }
 
     /**
@@ -182,12 +204,12 @@ public final class MaskDropout implements IDropout {
      */
     public static MaskDropout gaussianOfDropRate(double rate) {
         return new MaskDropout(MaskKind.GAUSSIAN, Checks.dropRateToRetain(rate,
-                "MaskDropout.gaussianOfDropRate(rate)"), null, null, null);
+                "MaskDropout.gaussianOfDropRate(rate)"), null, null, null, null);
     }
 
     /** A copy that keeps its mask between forward and backward as given; the default is RECOMPUTE. */
     public MaskDropout storage(MaskStorage storage) {
-        return with(Objects.requireNonNull(storage, "storage"), sharedAxes);
+        return with(Objects.requireNonNull(storage, "storage"), sharedAxes, timeLocked);
     }
 
     /**
@@ -195,7 +217,7 @@ public final class MaskDropout implements IDropout {
      * one value per example and channel of NCHW input. No axes means one mask value per element.
      */
     public MaskDropout sharedAxes(int... axes) {
-        return with(storage, axes);
+        return with(storage, axes, null);
     }
 
     /** Spatial dropout for 2-D convolutions: one mask value per (example, channel), shared over height and width. */
@@ -213,11 +235,13 @@ public final class MaskDropout implements IDropout {
     /**
      * Time-locked (variational) dropout for recurrent input: one mask value per (example, feature), the same at
      * every time step (Gal and Ghahramani 2016, "A theoretically grounded application of dropout in recurrent
-     * neural networks"). Give the format of the array this dropout receives: {@code NCW} for
-     * {@code .dropOut(...)} on an {@code LSTM}, which permutes its input first; the layer's own format elsewhere.
+     * neural networks"). Give the data format of the layer it is set on (with {@code .dropOut(...)}), or of the
+     * activations a {@link org.dropkit.conf.MaskDropoutLayer} receives: it shares axis 2 for NCW and axis 1 for NWC,
+     * except with {@code .dropOut(...)} on an {@code LSTM}, which permutes its input to NCW before dropout, where it
+     * shares axis 2 whatever the format.
      */
     public MaskDropout timeLocked(RNNFormat format) {
-        return sharedAxes(Objects.requireNonNull(format, "format") == RNNFormat.NCW ? 2 : 1);
+        return with(storage, timeAxis(Objects.requireNonNull(format, "format")), format);
     }
 
     public MaskKind getKind() {
@@ -236,6 +260,11 @@ public final class MaskDropout implements IDropout {
 
     public MaskStorage getStorage() {
         return storage;
+    }
+
+    /** The data format given to {@link #timeLocked(RNNFormat)}, or null when the mask is not time-locked that way. */
+    public RNNFormat getTimeLocked() {
+        return timeLocked;
     }
 
     /** The shared axes, sorted; empty for an element-wise mask. */
@@ -266,14 +295,25 @@ public final class MaskDropout implements IDropout {
     @Override
     public INDArray applyDropout(INDArray inputActivations, INDArray output, int iteration, int epoch,
             LayerWorkspaceMgr workspaceMgr) {
-        if (!warnedAmbiguousLayout && ChannelsLastGradient.isAmbiguous(inputActivations.shape())) {
-            warnedAmbiguousLayout = true;
-            ChannelsLastGradient.warnAmbiguous(inputActivations.shape());
-        }
+        Objects.requireNonNull(inputActivations, "input");
         if (output == inputActivations && inGraph()) {
             output = null;
         }
-        return run(inputActivations, output, iteration, epoch, workspaceMgr, Scaling.INVERTED, true);
+        HostLayer h = host(inputActivations, output);
+        int[] axes = ChannelsLastGradient.axesAsHanded(sharedAxes, timeLocked, h);
+        HostChecks.axesFit(this, h, axes, inputActivations.shape());
+        return run(inputActivations, output, iteration, epoch, workspaceMgr, Scaling.INVERTED, true, axes);
+    }
+
+    /** The layer running this dropout: found from the stack at the first call (and when the input rank changes). */
+    private HostLayer host(INDArray input, INDArray output) {
+        HostLayer h = host;
+        if (h == null || h.rank != input.rank()) {
+            h = HostLayer.find(input.rank());
+            HostChecks.warnOnce(this, h, input, output == input, timeLocked);
+            host = h;
+        }
+        return h;
     }
 
     private boolean inGraph() {
@@ -293,7 +333,7 @@ public final class MaskDropout implements IDropout {
      */
     public INDArray forward(INDArray input, INDArray output, int iteration, int epoch,
             LayerWorkspaceMgr workspaceMgr, Scaling scaling) {
-        return run(input, output, iteration, epoch, workspaceMgr, scaling, true);
+        return run(input, output, iteration, epoch, workspaceMgr, scaling, true, sharedAxes);
     }
 
     /**
@@ -302,23 +342,25 @@ public final class MaskDropout implements IDropout {
      * training pass untouched. When the retain probability is 1 the input is copied into {@code output}.
      */
     public INDArray sample(INDArray input, INDArray output, int iteration, int epoch, Scaling scaling) {
-        return run(input, output, iteration, epoch, null, scaling, false);
+        return run(input, output, iteration, epoch, null, scaling, false, sharedAxes);
     }
 
     /**
      * One forward pass into {@code output}, or into a new array when it is null (DL4J's INPUT workspace in training).
      * The result is always {@code output}: an identity pass (p = 1, or an empty array) copies the input there unless
      * they are the same array, so a caller that asked for a new array never gets back one it does not own.
+     *
+     * @param axes the shared axes of the array as given (see {@link ChannelsLastGradient#axesAsHanded})
      */
     private INDArray run(INDArray input, INDArray output, int iteration, int epoch, LayerWorkspaceMgr workspaceMgr,
-            Scaling scaling, boolean training) {
+            Scaling scaling, boolean training, int[] axes) {
         Objects.requireNonNull(input, "input");
         Checks.floatingPoint(input, "dropout input");
-        Checks.sharedAxesFitShape(sharedAxes, input.shape());
+        Checks.sharedAxesFitShape(axes, input.shape());
         if (output != null && output != input) {
             Checks.sameShape(input.shape(), output, "dropout output array", "its input");
         }
-        MaskSpec spec = MaskSpec.of(kind, retainProbability(iteration, epoch), scaling, sharedAxes);
+        MaskSpec spec = MaskSpec.of(kind, retainProbability(iteration, epoch), scaling, axes);
         if (output == null) {
             output = training ? createIn(workspaceMgr, ArrayType.INPUT, input, input.shape())
                     : Nd4j.createUninitialized(input.dataType(), input.shape(), 'c');
@@ -368,7 +410,9 @@ public final class MaskDropout implements IDropout {
         }
         INDArray dy = gradAtOutput;
         INDArray dx = gradAtInput;
-        int[] toForwardLayout = ChannelsLastGradient.permutationToForwardLayout(pass.shape, dy.shape());
+        HostLayer h = host == null ? HostLayer.NONE : host;
+        int[] toForwardLayout = ChannelsLastGradient.permutationToForwardLayout(pass.shape, dy, h,
+                ChannelsLastGradient.axesAsHanded(sharedAxes, timeLocked, h), timeLocked);
         if (toForwardLayout != null) {
             dy = dy.permute(toForwardLayout);
             dx = gradAtInput == gradAtOutput ? dy : dx.permute(toForwardLayout);
@@ -395,7 +439,7 @@ public final class MaskDropout implements IDropout {
     /** A deep copy of the configuration, schedule included, with no pending pass. */
     @Override
     public MaskDropout clone() {
-        return with(storage, sharedAxes);
+        return with(storage, sharedAxes, timeLocked);
     }
 
     /** Bytes kept between this thread's last forward pass and its backward pass: the stored mask, or none. */
@@ -406,7 +450,7 @@ public final class MaskDropout implements IDropout {
 
     /** Java deserialization goes through the constructor too: checked fields, fresh run-time state. */
     private Object readResolve() {
-        return with(storage, sharedAxes);
+        return with(storage, sharedAxes, timeLocked);
     }
 
     /**
@@ -433,18 +477,20 @@ public final class MaskDropout implements IDropout {
         }
         MaskDropout that = (MaskDropout) o;
         return kind == that.kind && Objects.equals(p, that.p) && Objects.equals(pSchedule, that.pSchedule)
-                && storage == that.storage && Arrays.equals(sharedAxes, that.sharedAxes);
+                && storage == that.storage && Arrays.equals(sharedAxes, that.sharedAxes)
+                && timeLocked == that.timeLocked;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(kind, p, pSchedule, storage, Arrays.hashCode(sharedAxes));
+        return Objects.hash(kind, p, pSchedule, storage, Arrays.hashCode(sharedAxes), timeLocked);
     }
 
     @Override
     public String toString() {
         return "MaskDropout(" + kind + ", " + (p != null ? "p=" + p : "pSchedule=" + pSchedule) + ", " + storage
-                + (sharedAxes.length > 0 ? ", sharedAxes=" + Arrays.toString(sharedAxes) : "") + ")";
+                + (timeLocked != null ? ", timeLocked=" + timeLocked
+                : sharedAxes.length > 0 ? ", sharedAxes=" + Arrays.toString(sharedAxes) : "") + ")";
     }
 
     /** One forward pass, as its backward pass needs it. */

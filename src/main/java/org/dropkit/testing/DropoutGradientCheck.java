@@ -25,6 +25,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.dropkit.MaskDropout;
 import org.dropkit.conf.MaskDropoutLayer;
+import org.dropkit.internal.Dl4jDropoutDefects;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -334,12 +335,18 @@ public final class DropoutGradientCheck {
         /** Known DL4J 1.0.0-M2.1 defects in this network that make gradients wrong, or where to look otherwise. */
         private String knownCauses() {
             List<String> found = new ArrayList<>();
+            for (String lstm : LstmInputs.nwcLstmsWithDropoutOnUnmodifiableInput(mln, cg)) {
+                found.add(lstm + " is an LSTM with NWC data and a dropout that does not write into its input ("
+                        + (mln != null ? "the first layer of a MultiLayerNetwork" : "Dropkit's never does in a"
+                        + " ComputationGraph, DL4J's not on a network input or an activation another layer reads"
+                        + " later") + "): DL4J 1.0.0-M2.1 then computes its gradients from the input before dropout,"
+                        + " for any dropout; put a MaskDropoutLayer before the LSTM instead, or use NCW");
+            }
             for (Map.Entry<String, Layer> e : Sites.layers(mln, cg).entrySet()) {
                 Layer l = e.getValue();
-                if (l instanceof LSTM && ((LSTM) l).getRnnDataFormat() == RNNFormat.NWC && l.getIDropout() != null) {
-                    found.add(e.getKey() + " is an LSTM with NWC data and dropout: DL4J 1.0.0-M2.1 computes its"
-                            + " gradients from the input before dropout, for any dropout (DL4J's too); put a"
-                            + " MaskDropoutLayer before the LSTM instead, or use NCW");
+                String channelsLast = ChannelsLastSites.unplacedMask(l);
+                if (channelsLast != null) {
+                    found.add(e.getKey() + " " + channelsLast);
                 }
                 if (l instanceof FrozenLayerWithBackprop && Sites.hasDropkit(((FrozenLayerWithBackprop) l)
                         .getUnderlying())) {
@@ -428,6 +435,11 @@ public final class DropoutGradientCheck {
                     notes.add(where + " wraps a layer with Dropkit dropout (" + layer.getClass().getSimpleName()
                             + "): covered by the numerical check only");
                 }
+                return 0;
+            }
+            if (layer.getIDropout() instanceof MaskDropout && Dl4jDropoutDefects.neverAppliesDropout(layer)) {
+                notes.add(".dropOut(" + layer.getIDropout() + ") of " + layer.getClass().getSimpleName() + " " + where
+                        + " is never applied: " + Dl4jDropoutDefects.describe(layer));
                 return 0;
             }
             if (layer.getIDropout() instanceof MaskDropout) {

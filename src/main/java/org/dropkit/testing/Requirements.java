@@ -3,16 +3,23 @@ package org.dropkit.testing;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.deeplearning4j.nn.conf.dropout.Dropout;
+import org.deeplearning4j.nn.conf.dropout.IDropout;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.dropkit.MaskDropout;
+import org.dropkit.internal.Dl4jDropoutDefects;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.learning.config.Sgd;
 
-/** The requirements of DL4J's numerical check, checked up front with messages that name the fix. */
+/**
+ * The requirements of DL4J's numerical check, checked up front with messages that name the fix: double precision, an
+ * updater that passes gradients through, and no dropout on a layer whose backward pass DL4J never gives it.
+ */
 final class Requirements {
 
     private Requirements() {
@@ -49,9 +56,35 @@ final class Requirements {
                     + " pass gradients through unchanged: use .updater(new NoOp()) (or Sgd with learning rate 1.0)"
                     + " for the check; " + String.join(", ", updaters));
         }
+        List<String> defects = new ArrayList<>();
+        for (Map.Entry<String, Layer> e : Sites.layers(mln, cg).entrySet()) {
+            Layer l = e.getValue();
+            if (Dl4jDropoutDefects.skipsDropoutBackprop(l) && acts(l.getIDropout())) {
+                defects.add(e.getKey() + " has .dropOut(" + l.getIDropout() + "): "
+                        + Dl4jDropoutDefects.describe(l));
+            }
+        }
+        if (!defects.isEmpty()) {
+            problems.add("no gradient check can pass where DL4J never back-propagates a dropout, and none is"
+                    + " exact there: " + String.join("; ", defects));
+        }
         if (!problems.isEmpty()) {
             throw new IllegalStateException("DropoutGradientCheck cannot run: " + String.join("; and ", problems)
                     + ".");
         }
+    }
+
+    /** True unless the dropout is none or the identity (retain probability 1, as Keras import's placeholders). */
+    static boolean acts(IDropout d) {
+        if (d == null) {
+            return false;
+        }
+        if (d instanceof MaskDropout) {
+            return !(((MaskDropout) d).getP() == 1.0);
+        }
+        if (d instanceof Dropout) {
+            return !(((Dropout) d).getPSchedule() == null && ((Dropout) d).getP() == 1.0);
+        }
+        return true;
     }
 }

@@ -172,10 +172,65 @@ class DropoutGradientCheckTest {
 
         assertFalse(result.numericalCheckPassed(), result::toString);
         String failure = result.failures().get(0);
-        assertTrue(failure.contains("layer \"layer0\" (index 0) is an LSTM with NWC data and dropout"), failure);
+        assertTrue(failure.contains("layer \"layer0\" (index 0) is an LSTM with NWC data and a dropout that does"
+                + " not write into its input (the first layer of a MultiLayerNetwork)"), failure);
         assertTrue(failure.contains("put a MaskDropoutLayer before the LSTM"), failure);
         assertTrue(result.checked().stream().anyMatch(c -> c.contains("of LSTM \"layer0\"")
                 && c.contains("bit for bit")), "Dropkit's own dropout is exact there: " + result);
+    }
+
+    /**
+     * In a graph DL4J lets a layer's dropout overwrite its input unless that is a network input or another layer
+     * reads it later, and DL4J's dropout then does; Dropkit's never writes into its input in a graph. An NWC LSTM's
+     * dropout gives wrong gradients where it does not, and only those layers are named.
+     */
+    @Test
+    void namesOnlyTheNwcLstmsWhoseDropoutDoesNotWriteIntoTheirInput() {
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(56).dataType(DataType.DOUBLE)
+                .updater(new NoOp()).graphBuilder()
+                .addInputs("in")
+                .addLayer("first", new LSTM.Builder().nOut(2).activation(Activation.TANH).dataFormat(RNNFormat.NWC)
+                        .dropOut(MaskDropout.bernoulli(0.7)).build(), "in")
+                .addLayer("second", new LSTM.Builder().nOut(2).activation(Activation.TANH).dataFormat(RNNFormat.NWC)
+                        .dropOut(new Dropout(0.7)).build(), "first")
+                .addLayer("third", new LSTM.Builder().nOut(2).activation(Activation.TANH).dataFormat(RNNFormat.NWC)
+                        .dropOut(MaskDropout.bernoulli(0.7)).build(), "second")
+                .addLayer("out", new RnnOutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(2)
+                        .activation(Activation.IDENTITY).dataFormat(RNNFormat.NWC).build(), "third")
+                .setOutputs("out")
+                .setInputTypes(InputType.recurrent(3, 4, RNNFormat.NWC))
+                .build();
+        ComputationGraph net = new ComputationGraph(conf);
+        net.init();
+
+        GradientCheckResult result = DropoutGradientCheck.of(net).maxPerParameter(6)
+                .run(new INDArray[] {input(3, 4, 3)}, new INDArray[] {input(3, 4, 2)});
+
+        assertFalse(result.numericalCheckPassed(), result::toString);
+        String failure = result.failures().get(0);
+        assertTrue(failure.contains("layer \"first\" is an LSTM with NWC data and a dropout that does not write into"
+                + " its input (Dropkit's never does in a ComputationGraph"), failure);
+        assertTrue(failure.contains("layer \"third\" is an LSTM"), failure);
+        assertFalse(failure.contains("\"second\""), "DL4J's dropout writes into that LSTM's input: " + failure);
+    }
+
+    @Test
+    void passesOnAnNwcLstmWithDropoutAfterTheFirstLayer() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(57).dataType(DataType.DOUBLE)
+                .updater(new NoOp()).list()
+                .layer(new LSTM.Builder().nOut(2).activation(Activation.TANH).dataFormat(RNNFormat.NWC).build())
+                .layer(new LSTM.Builder().nOut(2).activation(Activation.TANH).dataFormat(RNNFormat.NWC)
+                        .dropOut(MaskDropout.bernoulli(0.7).timeLocked(RNNFormat.NWC)).build())
+                .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(2)
+                        .activation(Activation.IDENTITY).dataFormat(RNNFormat.NWC).build())
+                .setInputType(InputType.recurrent(3, 4, RNNFormat.NWC)).build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+
+        GradientCheckResult result = DropoutGradientCheck.of(net).maxPerParameter(6)
+                .run(input(3, 4, 3), input(3, 4, 2));
+
+        assertTrue(result.passed(), result::toString);
     }
 
     @Test
