@@ -68,11 +68,11 @@ final class HostChecks {
                     + " exact).", dropout, host.describe());
         } else if (host.kind == HostLayer.Kind.LSTM && !inPlace
                 && (timeLocked == RNNFormat.NWC || isTransposedContiguous(input))) {
-            log.warn("{} is set with .dropOut(...) on a DL4J LSTM with NWC data, where it may not write into the"
-                    + " LSTM's input (the first layer of a MultiLayerNetwork, and every layer of a ComputationGraph,"
-                    + " where Dropkit's dropout never does). There DL4J 1.0.0-M2.1's LSTM computes its gradients from"
-                    + " the input before dropout, for any dropout: put a MaskDropoutLayer before this LSTM instead, or"
-                    + " use RNNFormat.NCW.{}", dropout,
+            log.warn("{} is set with .dropOut(...) on a DL4J LSTM with NWC data, where DL4J does not let it write"
+                    + " into the LSTM's input (the first layer of a MultiLayerNetwork, and in a ComputationGraph a"
+                    + " layer fed by a network input or by an activation that a later layer also reads). There DL4J"
+                    + " 1.0.0-M2.1's LSTM computes its gradients from the input before dropout, for any dropout: put a"
+                    + " MaskDropoutLayer before this LSTM instead, or use RNNFormat.NCW.{}", dropout,
                     timeLocked == RNNFormat.NWC ? "" : " (Dropkit sees NWC in the transposed view of a contiguous"
                     + " array that an NWC LSTM hands its dropout; if this LSTM is NCW and its input is such a view,"
                     + " pass it a copy, input.dup(), and this warning goes.)");

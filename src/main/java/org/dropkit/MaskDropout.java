@@ -289,31 +289,30 @@ public final class MaskDropout implements IDropout {
      * {@code output} may be the input: DL4J passes the input itself when it allows in-place modification, and the
      * pass then runs in place, except inside a {@code ComputationGraph}, where DL4J also allows it for the last of
      * several layers reading one activation and the others' gradients would see the modified array; there the
-     * output goes to a new array in DL4J's INPUT workspace. When the retain probability is 1 nothing is drawn and
-     * the output is the input, copied only where it must be a new array.
+     * output goes to a new array in DL4J's INPUT workspace. The exception is an {@code LSTM}: with NWC data it
+     * restores its input after the forward pass and computes its gradients from it, so its dropout must write there
+     * wherever DL4J allows it, as DL4J's does (its format is not visible from here). When the retain probability is
+     * 1 nothing is drawn and the output is the input, copied only where it must be a new array.
      */
     @Override
     public INDArray applyDropout(INDArray inputActivations, INDArray output, int iteration, int epoch,
             LayerWorkspaceMgr workspaceMgr) {
         Objects.requireNonNull(inputActivations, "input");
-        if (output == inputActivations && inGraph()) {
+        HostLayer h = host;
+        boolean newHost = h == null || h.rank != inputActivations.rank();
+        if (newHost) {
+            h = HostLayer.find(inputActivations.rank());
+            host = h;
+        }
+        if (output == inputActivations && inGraph() && h.kind != HostLayer.Kind.LSTM) {
             output = null;
         }
-        HostLayer h = host(inputActivations, output);
+        if (newHost) {
+            HostChecks.warnOnce(this, h, inputActivations, output == inputActivations, timeLocked);
+        }
         int[] axes = ChannelsLastGradient.axesAsHanded(sharedAxes, timeLocked, h);
         HostChecks.axesFit(this, h, axes, inputActivations.shape());
         return run(inputActivations, output, iteration, epoch, workspaceMgr, Scaling.INVERTED, true, axes);
-    }
-
-    /** The layer running this dropout: found from the stack at the first call (and when the input rank changes). */
-    private HostLayer host(INDArray input, INDArray output) {
-        HostLayer h = host;
-        if (h == null || h.rank != input.rank()) {
-            h = HostLayer.find(input.rank());
-            HostChecks.warnOnce(this, h, input, output == input, timeLocked);
-            host = h;
-        }
-        return h;
     }
 
     private boolean inGraph() {

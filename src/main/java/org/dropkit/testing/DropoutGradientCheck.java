@@ -337,9 +337,9 @@ public final class DropoutGradientCheck {
             List<String> found = new ArrayList<>();
             for (String lstm : LstmInputs.nwcLstmsWithDropoutOnUnmodifiableInput(mln, cg)) {
                 found.add(lstm + " is an LSTM with NWC data and a dropout that does not write into its input ("
-                        + (mln != null ? "the first layer of a MultiLayerNetwork" : "Dropkit's never does in a"
-                        + " ComputationGraph, DL4J's not on a network input or an activation another layer reads"
-                        + " later") + "): DL4J 1.0.0-M2.1 then computes its gradients from the input before dropout,"
+                        + (mln != null ? "the first layer of a MultiLayerNetwork" : "DL4J allows it neither on a"
+                        + " network input nor on an activation another layer reads later")
+                        + "): DL4J 1.0.0-M2.1 then computes its gradients from the input before dropout,"
                         + " for any dropout; put a MaskDropoutLayer before the LSTM instead, or use NCW");
             }
             for (Map.Entry<String, Layer> e : Sites.layers(mln, cg).entrySet()) {

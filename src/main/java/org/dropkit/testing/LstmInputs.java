@@ -11,7 +11,6 @@ import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.dropkit.MaskDropout;
 
 /**
  * Where DL4J 1.0.0-M2.1's NWC LSTM defect applies: {@code LSTM.activateHelper} permutes an NWC input to NCW, applies
@@ -20,9 +19,8 @@ import org.dropkit.MaskDropout;
  * backward pass recomputes the forward pass from the input before dropout. DL4J allows it ({@code
  * allowInputModification}) for every MultiLayerNetwork layer but the first, and in a ComputationGraph for a layer
  * whose input is not a network input and which is the only, or the last in topological order, of that input's
- * consumers. DL4J's dropout writes in place wherever it is allowed; Dropkit's never does inside a ComputationGraph
- * (the other consumers' gradients would see the dropped array), so there every NWC LSTM with Dropkit's dropout is
- * affected.
+ * consumers. DL4J's dropout writes in place wherever it is allowed, and so does Dropkit's on an LSTM (elsewhere in a
+ * ComputationGraph it never writes into its input), so the defect applies to the same layers with both.
  */
 final class LstmInputs {
 
@@ -45,8 +43,7 @@ final class LstmInputs {
                 continue;
             }
             Layer layer = ((LayerVertex) e.getValue()).getLayerConf().getLayer();
-            if (affected(layer) && (layer.getIDropout() instanceof MaskDropout
-                    || !inputModificationAllowed(cg, e.getKey()))) {
+            if (affected(layer) && !inputModificationAllowed(cg, e.getKey())) {
                 found.add("layer \"" + e.getKey() + "\"");
             }
         }
