@@ -1,9 +1,12 @@
 package org.dropkit;
 
 import java.util.Iterator;
+import java.util.List;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.NeuralNetwork;
+import org.dropkit.internal.HostNetwork;
 
 /**
  * The DL4J layer that runs an {@code IDropout} set with {@code .dropOut(...)}, as far as its layout and its backward
@@ -33,17 +36,26 @@ final class HostLayer {
     static final HostLayer NONE = new HostLayer(Kind.OTHER, null, -1);
 
     private static final String LAYERS = "org.deeplearning4j.nn.layers.";
+    /** Deep enough for DL4J's call chains (a network's fit down to a layer's dropout is about 15 frames). */
+    private static final int MAX_FRAMES = 64;
 
     final Kind kind;
     /** The simple name of the DL4J runtime class, e.g. "ConvolutionLayer", or null for {@link #NONE}. */
     final String name;
     /** The rank of the input this was found for. */
     final int rank;
+    /** Whether the layer runs inside a ComputationGraph (see {@link HostNetwork}). */
+    final boolean inGraph;
 
     private HostLayer(Kind kind, String name, int rank) {
+        this(kind, name, rank, false);
+    }
+
+    private HostLayer(Kind kind, String name, int rank, boolean inGraph) {
         this.kind = kind;
         this.name = name;
         this.rank = rank;
+        this.inGraph = inGraph;
     }
 
     /**
@@ -53,9 +65,17 @@ final class HostLayer {
      * @param rank the rank of the input the dropout was given
      */
     static HostLayer find(int rank) {
-        Class<?> host = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
-                .walk(frames -> mostDerivedLayer(frames.map(StackWalker.StackFrame::getDeclaringClass)));
-        return host == null ? NONE : of(host.getName(), rank);
+        List<Class<?>> frames = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
+                .walk(s -> s.limit(MAX_FRAMES).map(StackWalker.StackFrame::getDeclaringClass)
+                        .collect(Collectors.toList()));
+        Class<?> host = mostDerivedLayer(frames.stream());
+        HostLayer found = host == null ? NONE : of(host.getName(), rank);
+        return found.inGraph(HostNetwork.isGraph(frames.stream().map(Class::getName)));
+    }
+
+    /** This host, marked as running inside a ComputationGraph or not. */
+    private HostLayer inGraph(boolean graph) {
+        return graph == inGraph ? this : new HostLayer(kind, name, rank, graph);
     }
 
     /**
@@ -129,6 +149,6 @@ final class HostLayer {
 
     @Override
     public String toString() {
-        return kind + "(" + name + ", rank " + rank + ")";
+        return kind + "(" + name + ", rank " + rank + (inGraph ? ", in a graph" : "") + ")";
     }
 }

@@ -9,7 +9,6 @@ import org.deeplearning4j.nn.conf.layers.Convolution3D;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.dropkit.internal.Checks;
-import org.dropkit.internal.HostNetwork;
 import org.dropkit.internal.MaskEngine;
 import org.dropkit.internal.MaskSpec;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -96,8 +95,6 @@ public final class MaskDropout implements IDropout {
      * instance can serve the copies of a network that parallel workers train.
      */
     private transient ThreadLocal<Pass> pending = new ThreadLocal<>();
-    /** Whether DL4J runs this dropout inside a ComputationGraph; found at the first in-place training pass. */
-    private transient volatile Boolean inGraph;
     /** The layer that runs {@link #applyDropout}, found at its first training forward pass; null before. */
     private transient volatile HostLayer host;
 
@@ -304,7 +301,7 @@ public final class MaskDropout implements IDropout {
             h = HostLayer.find(inputActivations.rank());
             host = h;
         }
-        if (output == inputActivations && inGraph() && h.kind != HostLayer.Kind.LSTM) {
+        if (output == inputActivations && h.inGraph && h.kind != HostLayer.Kind.LSTM) {
             output = null;
         }
         if (newHost) {
@@ -313,15 +310,6 @@ public final class MaskDropout implements IDropout {
         int[] axes = ChannelsLastGradient.axesAsHanded(sharedAxes, timeLocked, h);
         HostChecks.axesFit(this, h, axes, inputActivations.shape());
         return run(inputActivations, output, iteration, epoch, workspaceMgr, Scaling.INVERTED, true, axes);
-    }
-
-    private boolean inGraph() {
-        Boolean graph = inGraph;
-        if (graph == null) {
-            graph = HostNetwork.isGraph();
-            inGraph = graph;
-        }
-        return graph;
     }
 
     /**

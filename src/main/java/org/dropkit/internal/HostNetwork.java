@@ -1,6 +1,7 @@
 package org.dropkit.internal;
 
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Which kind of DL4J network a dropout runs in, read from the calling thread's stack (DL4J tells a dropout or a layer
@@ -25,10 +26,14 @@ public final class HostNetwork {
      * as costly as creating an exception: call it once per layer or dropout instance and keep the answer.
      */
     public static boolean isGraph() {
-        Optional<String> network = StackWalker.getInstance().walk(frames -> frames.limit(MAX_FRAMES)
-                .map(StackWalker.StackFrame::getClassName)
+        return StackWalker.getInstance().walk(frames -> isGraph(frames.map(StackWalker.StackFrame::getClassName)));
+    }
+
+    /** As {@link #isGraph()}, for the class names of a stack's frames, innermost first (for one shared walk). */
+    public static boolean isGraph(Stream<String> frameClassNames) {
+        Optional<String> network = frameClassNames.limit(MAX_FRAMES)
                 .filter(name -> name.equals(GRAPH) || name.equals(MULTI_LAYER))
-                .findFirst());
+                .findFirst();
         return network.filter(GRAPH::equals).isPresent();
     }
 }
