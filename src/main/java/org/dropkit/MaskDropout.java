@@ -27,12 +27,12 @@ import org.slf4j.LoggerFactory;
  * Use it wherever DL4J takes an {@link IDropout}: {@code .dropOut(MaskDropout.bernoulli(0.8))} on a layer builder
  * or on the {@code NeuralNetConfiguration.Builder}, or inside {@link org.dropkit.conf.MaskDropoutLayer}.
  *
- * <h3>Probability convention</h3>
+ * <h2>Probability convention</h2>
  * {@code p} is the probability of <b>retaining</b> a unit, as in DL4J's own {@code Dropout(p)}; p = 1 is no dropout
  * and costs nothing. Keras and PyTorch take a drop rate: use {@link #ofDropRate(double)} and
  * {@link #gaussianOfDropRate(double)} for those.
  *
- * <h3>Masks</h3>
+ * <h2>Masks</h2>
  * <ul>
  *   <li>{@link MaskKind#BERNOULLI}: m = 1/p with probability p, else 0.</li>
  *   <li>{@link MaskKind#GAUSSIAN}: m ~ N(1, (1-p)/p) (Srivastava et al. 2014, "Dropout: a simple way to prevent
@@ -42,20 +42,20 @@ import org.slf4j.LoggerFactory;
  * needs nothing more. Vanilla scaling and Monte Carlo dropout act at inference and therefore live on
  * {@link org.dropkit.conf.MaskDropoutLayer}.
  *
- * <h3>Shared axes</h3>
+ * <h2>Shared axes</h2>
  * A mask may hold one value per slice and be broadcast along chosen axes of the input:
  * {@link #spatial(CNN2DFormat)} (one value per example and channel) and {@link #timeLocked(RNNFormat)} (one value
  * per example and feature for every time step, Gal and Ghahramani 2016). The axes refer to the array the IDropout
  * receives; DL4J hands {@code LSTM} its input already permuted to NCW, other layers ({@code GravesLSTM}
  * included) in their own format.
  *
- * <h3>Randomness</h3>
+ * <h2>Randomness</h2>
  * Each training forward pass takes one seed from {@code Nd4j.getRandom()}, so a network's {@code .seed(...)}
  * reproduces training, and DL4J's gradient check (which reseeds before every pass) sees the same masks. The mask is
  * a function of that seed and each element's logical index only: the same for c- and f-order input, for views, and
  * for any number of threads.
  *
- * <h3>Non-finite input</h3>
+ * <h2>Non-finite input</h2>
  * A dropped unit is {@code x * 0}: NaN and infinite inputs stay NaN there, as in every multiplicative dropout.
  *
  * <p>Instances are values as configuration ({@link #equals}, JSON, Java serialization) and hold the state of one

@@ -30,7 +30,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * INDArray mean = pred.mean(), std = pred.std();         // both shaped like net.output(features)
  * }</pre>
  *
- * <h3>What is stochastic</h3>
+ * <h2>What is stochastic</h2>
  * During the T passes exactly the chosen layers are in Monte Carlo mode (see
  * {@link MaskDropoutLayer#setMonteCarlo(boolean)}): each draws a fresh mask with its own retain probability p, and
  * every other {@code MaskDropoutLayer} is deterministic. Afterwards every layer's flag is what it was before, also
@@ -38,13 +38,13 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * {@code .dropOut(...)} only while training, so it cannot act at inference without also switching batch
  * normalization and other layers to training mode.
  *
- * <h3>Randomness</h3>
+ * <h2>Randomness</h2>
  * Each pass takes its mask seeds from {@code Nd4j.getRandom()}: call {@code Nd4j.getRandom().setSeed(s)} first to
  * reproduce a prediction bit for bit. Threads that nothing seeded apart (ND4J seeds a new thread's generator with the
  * clock, so threads started together start alike) still draw independent samples: see the README, "Parallel
  * training".
  *
- * <h3>Numbers</h3>
+ * <h2>Numbers</h2>
  * The mean and the standard deviation (divisor T - 1) are accumulated in double precision with Welford's update and
  * returned in the output's data type. Where every pass gives the same value (for example p = 1) the standard
  * deviation is exactly zero. NaN or infinite outputs make that element's mean and spread NaN.

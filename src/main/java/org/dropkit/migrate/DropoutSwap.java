@@ -25,7 +25,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * MultiLayerNetwork net = swapped.get();        // train on: same parameters, same updater state
  * }</pre>
  *
- * <h3>What becomes what</h3>
+ * <h2>What becomes what</h2>
  * <table>
  *   <caption>conversions</caption>
  *   <tr><th>DL4J</th><th>Dropkit</th></tr>
@@ -51,7 +51,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * layers ({@code Bidirectional}, {@code LastTimeStep}, {@code TimeDistributed}, {@code MaskZeroLayer}, frozen layers
  * and vertices) included.
  *
- * <h3>Same meaning</h3>
+ * <h2>Same meaning</h2>
  * All these dropouts are the identity at inference, so a swapped network's outputs at inference are bit for bit those
  * of the original. In training the masks are Dropkit's: same distribution, different random numbers.
  *
@@ -61,7 +61,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * layers before it, or the input types given in {@link Options#inputTypes}, keeps the documented meaning, and says
  * so in the report. {@code LSTM} hands its dropout NCW whatever its format, and {@code RnnOutputLayer} a 2-D array.
  *
- * <h3>Keras import</h3>
+ * <h2>Keras import</h2>
  * DL4J 1.0.0-M2.1's Keras import gets dropout wrong: Keras' {@code Dropout(rate)} (Keras 2's "rate", Keras 1's "p")
  * becomes a {@code DropoutLayer} with p = 1 (no dropout: the import looks for the rate under the name "dropout"), its
  * {@code noise_shape} is ignored, every other layer gets a {@code Dropout(1.0)} placeholder, and

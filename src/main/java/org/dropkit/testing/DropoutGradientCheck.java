@@ -53,7 +53,7 @@ import org.nd4j.linalg.learning.config.Sgd;
  * }
  * }</pre>
  *
- * <h3>What it needs</h3>
+ * <h2>What it needs</h2>
  * A numerical check compares the gradient with finite differences of the score, so the network must be built in
  * double precision ({@code .dataType(DataType.DOUBLE)}) and its updater must pass gradients through unchanged
  * ({@code .updater(new NoOp())}, or {@code Sgd} with learning rate 1.0); {@link #run} says which layers do not. Use
