@@ -258,6 +258,9 @@ public final class MaskDropoutLayer extends NoParamLayer {
     }
 
     /** Builds a {@link MaskDropoutLayer}, in the manner of DL4J's {@code DropoutLayer.Builder}. */
+    // DL4J's Layer.Builder declares <E extends Layer> E build(); a concrete return type, as DL4J's own builders have,
+    // is an unchecked override, which javac reports on the class, not the method
+    @SuppressWarnings("unchecked")
     public static final class Builder extends NoParamLayer.Builder<Builder> {
 
         private Scaling scaling = Scaling.INVERTED;
@@ -301,7 +304,6 @@ public final class MaskDropoutLayer extends NoParamLayer {
         }
 
         @Override
-        @SuppressWarnings("unchecked")
         public MaskDropoutLayer build() {
             return new MaskDropoutLayer(this);
         }
