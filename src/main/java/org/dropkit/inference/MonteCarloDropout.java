@@ -74,12 +74,24 @@ public final class MonteCarloDropout {
         this.samples = samples;
     }
 
-    /** Monte Carlo dropout over an initialized {@link MultiLayerNetwork}. */
+    /**
+     * Monte Carlo dropout over an initialized {@link MultiLayerNetwork}.
+     *
+     * @param network the network; its configuration and parameters are not changed
+     * @return every {@link MaskDropoutLayer} stochastic, {@value #DEFAULT_SAMPLES} samples; refine with
+     *         {@link #layers(String...)} and {@link #samples(int)}
+     */
     public static MonteCarloDropout of(MultiLayerNetwork network) {
         return new MonteCarloDropout(Objects.requireNonNull(network, "network"), null, null, null, DEFAULT_SAMPLES);
     }
 
-    /** Monte Carlo dropout over an initialized {@link ComputationGraph}. */
+    /**
+     * Monte Carlo dropout over an initialized {@link ComputationGraph}.
+     *
+     * @param graph the graph; its configuration and parameters are not changed
+     * @return every {@link MaskDropoutLayer} stochastic, {@value #DEFAULT_SAMPLES} samples; refine with
+     *         {@link #layers(String...)} and {@link #samples(int)}
+     */
     public static MonteCarloDropout of(ComputationGraph graph) {
         return new MonteCarloDropout(null, Objects.requireNonNull(graph, "graph"), null, null, DEFAULT_SAMPLES);
     }
@@ -87,6 +99,8 @@ public final class MonteCarloDropout {
     /**
      * Keeps only the {@link MaskDropoutLayer}s with these names stochastic.
      *
+     * @param layerNames the layer (or vertex) names, at least one
+     * @return a copy with those layers chosen
      * @throws IllegalArgumentException if no name is given, a name is unknown, or names a layer that is not a
      *                                  {@code MaskDropoutLayer}
      */
@@ -104,6 +118,8 @@ public final class MonteCarloDropout {
     /**
      * Keeps only the {@link MaskDropoutLayer}s at these positions of {@code getLayers()} stochastic.
      *
+     * @param layerIndices indices into the network's {@code getLayers()}, at least one
+     * @return a copy with those layers chosen
      * @throws IllegalArgumentException if no index is given, an index is out of range, or points at a layer that is
      *                                  not a {@code MaskDropoutLayer}
      */
@@ -122,6 +138,7 @@ public final class MonteCarloDropout {
      * Sets T, the number of stochastic passes.
      *
      * @param t at least 2; 30 to 100 is typical, and the error of the mean falls as 1/sqrt(T)
+     * @return a copy with T = t
      * @throws IllegalArgumentException if t is less than 2
      */
     public MonteCarloDropout samples(int t) {
@@ -132,7 +149,11 @@ public final class MonteCarloDropout {
         return new MonteCarloDropout(network, graph, names, indices, t);
     }
 
-    /** T, the number of stochastic passes. */
+    /**
+     * T, the number of stochastic passes.
+     *
+     * @return T, at least 2
+     */
     public int getSamples() {
         return samples;
     }
@@ -140,6 +161,7 @@ public final class MonteCarloDropout {
     /**
      * The names of the layers that will be stochastic, in network order.
      *
+     * @return the names, in network order
      * @throws IllegalArgumentException as {@link #layers}, or if the network has no {@code MaskDropoutLayer}
      * @throws IllegalStateException    if the network is not initialized
      */
