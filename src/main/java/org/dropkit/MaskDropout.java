@@ -26,12 +26,12 @@ import org.slf4j.LoggerFactory;
  * Use it wherever DL4J takes an {@link IDropout}: {@code .dropOut(MaskDropout.bernoulli(0.8))} on a layer builder
  * or on the {@code NeuralNetConfiguration.Builder}, or inside {@link org.dropkit.conf.MaskDropoutLayer}.
  *
- * <h3>Probability convention</h3>
+ * <h2>Probability convention</h2>
  * {@code p} is the probability of <b>retaining</b> a unit, as in DL4J's own {@code Dropout(p)}; p = 1 is no dropout
  * and costs nothing. Keras and PyTorch take a drop rate: use {@link #ofDropRate(double)} and
  * {@link #gaussianOfDropRate(double)} for those.
  *
- * <h3>Masks</h3>
+ * <h2>Masks</h2>
  * <ul>
  *   <li>{@link MaskKind#BERNOULLI}: m = 1/p with probability p, else 0.</li>
  *   <li>{@link MaskKind#GAUSSIAN}: m ~ N(1, (1-p)/p) (Srivastava et al. 2014, "Dropout: a simple way to prevent
@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * needs nothing more. Vanilla scaling and Monte Carlo dropout act at inference and therefore live on
  * {@link org.dropkit.conf.MaskDropoutLayer}.
  *
- * <h3>Shared axes</h3>
+ * <h2>Shared axes</h2>
  * A mask may hold one value per slice and be broadcast along chosen axes of the input:
  * {@link #spatial(CNN2DFormat)} (one value per example and channel) and {@link #timeLocked(RNNFormat)} (one value
  * per example and feature for every time step, Gal and Ghahramani 2016). The axes refer to the array the IDropout
@@ -50,13 +50,13 @@ import org.slf4j.LoggerFactory;
  * what the layer hands over. Axes that do not exist in a layer's input are an error at its first training pass,
  * naming the layer's class: DL4J shows an {@code IDropout} neither its layer nor its input type before that.
  *
- * <h3>Randomness</h3>
+ * <h2>Randomness</h2>
  * Each training forward pass takes one seed from {@code Nd4j.getRandom()}, so a network's {@code .seed(...)}
  * reproduces training, and DL4J's gradient check (which reseeds before every pass) sees the same masks. The mask is
  * a function of that seed and each element's logical index only: the same for c- and f-order input, for views, and
  * for any number of threads.
  *
- * <h3>Non-finite input</h3>
+ * <h2>Non-finite input</h2>
  * A dropped unit is {@code x * 0}: NaN and infinite inputs stay NaN there, as in every multiplicative dropout.
  *
  * <p>Instances are values as configuration ({@link #equals}, JSON, Java serialization) and hold the state of one
@@ -70,13 +70,16 @@ public final class MaskDropout implements IDropout {
     private static final long serialVersionUID = 1L;
     private static final Logger log = LoggerFactory.getLogger(MaskDropout.class);
 
+    /** Bernoulli or Gaussian. */
     @JsonProperty("kind")
     private final MaskKind kind;
     /** The fixed retain probability, or null when {@link #pSchedule} gives it. */
     @JsonProperty("p")
     private final Double p;
+    /** The schedule for the retain probability, or null when {@link #p} is fixed. */
     @JsonProperty("pSchedule")
     private final ISchedule pSchedule;
+    /** Whether the mask is kept or regenerated between forward and backward. */
     @JsonProperty("storage")
     private final MaskStorage storage;
     /** Sorted, distinct axes; empty for an element-wise mask. */
@@ -135,6 +138,8 @@ public final class MaskDropout implements IDropout {
      * Bernoulli dropout that keeps each unit with probability p and scales kept units by 1/p.
      *
      * @param p retain probability in (0, 1]; 1 disables dropout
+     * @return the dropout, with RECOMPUTE storage and an element-wise mask
+     * @throws IllegalArgumentException if p is NaN or outside (0, 1]
      */
     public static MaskDropout bernoulli(double p) {
         hintIfDropRate(p, "bernoulli", "ofDropRate");
@@ -159,6 +164,10 @@ public final class MaskDropout implements IDropout {
     /**
      * Bernoulli dropout whose retain probability follows a schedule over iterations or epochs. Each value the
      * schedule gives must be in (0, 1]; it is checked on every forward pass.
+     *
+     * @param p the schedule for the retain probability
+     * @return the dropout, with RECOMPUTE storage and an element-wise mask
+     * @throws NullPointerException if the schedule is null
      */
     public static MaskDropout bernoulli(ISchedule p) {
         return new MaskDropout(MaskKind.BERNOULLI, null, Objects.requireNonNull(p, "schedule for p"), null, null,
@@ -169,6 +178,8 @@ public final class MaskDropout implements IDropout {
      * Bernoulli dropout given a drop rate, as Keras {@code Dropout(rate)} and PyTorch {@code Dropout(p)} take it.
      *
      * @param rate probability of dropping a unit, in [0, 1); the retain probability is 1 - rate
+     * @return the Bernoulli dropout with retain probability 1 - rate
+     * @throws IllegalArgumentException if rate is NaN or outside [0, 1)
      */
     public static MaskDropout ofDropRate(double rate) {
         return new MaskDropout(MaskKind.BERNOULLI, Checks.dropRateToRetain(rate, "MaskDropout.ofDropRate(rate)"),
@@ -180,6 +191,8 @@ public final class MaskDropout implements IDropout {
      * probability p.
      *
      * @param p retain probability in (0, 1]; 1 disables dropout
+     * @return the dropout, with RECOMPUTE storage and an element-wise mask
+     * @throws IllegalArgumentException if p is NaN or outside (0, 1]
      */
     public static MaskDropout gaussian(double p) {
         hintIfDropRate(p, "gaussian", "gaussianOfDropRate");
@@ -187,7 +200,14 @@ public final class MaskDropout implements IDropout {
                 null, null, null);
     }
 
-    /** Gaussian dropout whose retain probability follows a schedule; see {@link #gaussian(double)}. */
+    /**
+     * Gaussian dropout whose retain probability follows a schedule; see {@link #gaussian(double)}. Each value the
+     * schedule gives must be in (0, 1]; it is checked on every forward pass.
+     *
+     * @param p the schedule for the retain probability
+     * @return the dropout, with RECOMPUTE storage and an element-wise mask
+     * @throws NullPointerException if the schedule is null
+     */
     public static MaskDropout gaussian(ISchedule p) {
         return new MaskDropout(MaskKind.GAUSSIAN, null, Objects.requireNonNull(p, "schedule for p"), null, null,
                 null);
@@ -198,13 +218,20 @@ public final class MaskDropout implements IDropout {
      * sqrt(rate / (1 - rate)).
      *
      * @param rate in [0, 1); the retain probability is 1 - rate
+     * @return the Gaussian dropout with retain probability 1 - rate
+     * @throws IllegalArgumentException if rate is NaN or outside [0, 1)
      */
     public static MaskDropout gaussianOfDropRate(double rate) {
         return new MaskDropout(MaskKind.GAUSSIAN, Checks.dropRateToRetain(rate,
                 "MaskDropout.gaussianOfDropRate(rate)"), null, null, null, null);
     }
 
-    /** A copy that keeps its mask between forward and backward as given; the default is RECOMPUTE. */
+    /**
+     * A copy that keeps its mask between forward and backward as given; the default is RECOMPUTE.
+     *
+     * @param storage RECOMPUTE (keep a seed, regenerate the mask in backward) or STORED (keep the mask)
+     * @return a copy with that storage; this instance is unchanged
+     */
     public MaskDropout storage(MaskStorage storage) {
         return with(Objects.requireNonNull(storage, "storage"), sharedAxes, timeLocked);
     }
@@ -212,18 +239,33 @@ public final class MaskDropout implements IDropout {
     /**
      * A copy whose mask is shared (broadcast) along the given 0-based axes of the input, e.g. {@code (2, 3)} for
      * one value per example and channel of NCHW input. No axes means one mask value per element.
+     *
+     * @param axes distinct, non-negative axes; each must be below the rank of the input the dropout receives, which
+     *             is checked when the network is built (layer) or at the first forward pass ({@code .dropOut})
+     * @return a copy with those shared axes; this instance is unchanged
+     * @throws IllegalArgumentException if an axis is negative or repeated
      */
     public MaskDropout sharedAxes(int... axes) {
         return with(storage, axes, null);
     }
 
-    /** Spatial dropout for 2-D convolutions: one mask value per (example, channel), shared over height and width. */
+    /**
+     * Spatial dropout for 2-D convolutions: one mask value per (example, channel), shared over height and width.
+     *
+     * @param format the layout of the array this dropout receives: NCHW shares axes 2 and 3, NHWC axes 1 and 2
+     * @return a copy with those shared axes; this instance is unchanged
+     */
     public MaskDropout spatial(CNN2DFormat format) {
         return sharedAxes(Objects.requireNonNull(format, "format") == CNN2DFormat.NCHW
                 ? new int[] {2, 3} : new int[] {1, 2});
     }
 
-    /** Spatial dropout for 3-D convolutions: one mask value per (example, channel), shared over D, H and W. */
+    /**
+     * Spatial dropout for 3-D convolutions: one mask value per (example, channel), shared over D, H and W.
+     *
+     * @param format the layout of the array this dropout receives: NCDHW shares axes 2 to 4, NDHWC axes 1 to 3
+     * @return a copy with those shared axes; this instance is unchanged
+     */
     public MaskDropout spatial(Convolution3D.DataFormat format) {
         return sharedAxes(Objects.requireNonNull(format, "format") == Convolution3D.DataFormat.NCDHW
                 ? new int[] {2, 3, 4} : new int[] {1, 2, 3});
@@ -236,35 +278,64 @@ public final class MaskDropout implements IDropout {
      * activations a {@link org.dropkit.conf.MaskDropoutLayer} receives: it shares axis 2 for NCW and axis 1 for NWC,
      * except with {@code .dropOut(...)} on an {@code LSTM}, which permutes its input to NCW before dropout, where it
      * shares axis 2 whatever the format.
+     *
+     * @param format the data format of the layer (or of the activations a MaskDropoutLayer receives)
+     * @return a copy with the time axis shared; this instance is unchanged
      */
     public MaskDropout timeLocked(RNNFormat format) {
         return with(storage, timeAxis(Objects.requireNonNull(format, "format")), format);
     }
 
+    /**
+     * The kind of mask.
+     *
+     * @return BERNOULLI or GAUSSIAN
+     */
     public MaskKind getKind() {
         return kind;
     }
 
-    /** The fixed retain probability, or NaN when a schedule gives it. */
+    /**
+     * The fixed retain probability.
+     *
+     * @return p in (0, 1], or NaN when a schedule gives it
+     */
     public double getP() {
         return p == null ? Double.NaN : p;
     }
 
-    /** The schedule for the retain probability, or null when it is fixed. */
+    /**
+     * The schedule for the retain probability.
+     *
+     * @return the schedule, or null when p is fixed
+     */
     public ISchedule getPSchedule() {
         return pSchedule;
     }
 
+    /**
+     * What is kept between forward and backward.
+     *
+     * @return RECOMPUTE (the default) or STORED
+     */
     public MaskStorage getStorage() {
         return storage;
     }
 
-    /** The data format given to {@link #timeLocked(RNNFormat)}, or null when the mask is not time-locked that way. */
+    /**
+     * The data format given to {@link #timeLocked(RNNFormat)}.
+     *
+     * @return the format, or null when the mask is not time-locked that way
+     */
     public RNNFormat getTimeLocked() {
         return timeLocked;
     }
 
-    /** The shared axes, sorted; empty for an element-wise mask. */
+    /**
+     * The axes the mask is shared (broadcast) along.
+     *
+     * @return a copy of the axes, sorted; empty for an element-wise mask
+     */
     public int[] getSharedAxes() {
         return sharedAxes.clone();
     }
@@ -272,6 +343,9 @@ public final class MaskDropout implements IDropout {
     /**
      * The retain probability at a given iteration and epoch, checked to be in (0, 1].
      *
+     * @param iteration the network's iteration count, for a schedule
+     * @param epoch     the network's epoch count, for a schedule
+     * @return the fixed p, or the schedule's value there
      * @throws IllegalArgumentException if a schedule gives a value outside (0, 1]
      */
     public double retainProbability(int iteration, int epoch) {
@@ -317,6 +391,15 @@ public final class MaskDropout implements IDropout {
      * {@link org.dropkit.conf.MaskDropoutLayer}): with {@link Scaling#VANILLA} the caller must multiply by p at
      * inference. Writes into {@code output}, which may be the input, and returns it; the caller decides whether
      * writing in place is safe.
+     *
+     * @param input        the layer input x
+     * @param output       where to write {@code x * m}: the input itself, an array of its shape, or null for a new
+     *                     array in DL4J's INPUT workspace
+     * @param iteration    the network's iteration count, for a schedule of p
+     * @param epoch        the network's epoch count, for a schedule of p
+     * @param workspaceMgr the layer's workspace manager
+     * @param scaling      INVERTED (kept units scaled by 1/p) or VANILLA (mask in {0, 1}; Bernoulli only)
+     * @return the output array
      */
     public INDArray forward(INDArray input, INDArray output, int iteration, int epoch,
             LayerWorkspaceMgr workspaceMgr, Scaling scaling) {
@@ -327,6 +410,13 @@ public final class MaskDropout implements IDropout {
      * One stochastic pass outside training (Monte Carlo dropout): writes {@code input * m} with a fresh mask into
      * {@code output} (which may be the input) and returns it. Keeps nothing for a backward pass and leaves a pending
      * training pass untouched. When the retain probability is 1 the input is copied into {@code output}.
+     *
+     * @param input     the layer input x
+     * @param output    where to write {@code x * m}: the input itself, an array of its shape, or null for a new array
+     * @param iteration the network's iteration count, for a schedule of p
+     * @param epoch     the network's epoch count, for a schedule of p
+     * @param scaling   INVERTED (kept units scaled by 1/p) or VANILLA (mask in {0, 1}; Bernoulli only)
+     * @return the output array
      */
     public INDArray sample(INDArray input, INDArray output, int iteration, int epoch, Scaling scaling) {
         return run(input, output, iteration, epoch, null, scaling, false, sharedAxes);
@@ -423,19 +513,31 @@ public final class MaskDropout implements IDropout {
         pending.remove();
     }
 
-    /** A deep copy of the configuration, schedule included, with no pending pass. */
+    /**
+     * A deep copy of the configuration, schedule included, with no pending pass.
+     *
+     * @return the copy; it shares no run-time state with this instance
+     */
     @Override
     public MaskDropout clone() {
         return with(storage, sharedAxes, timeLocked);
     }
 
-    /** Bytes kept between this thread's last forward pass and its backward pass: the stored mask, or none. */
+    /**
+     * Bytes kept between this thread's last forward pass and its backward pass: the stored mask, or none.
+     *
+     * @return the stored mask's size in bytes; 0 with RECOMPUTE or with no pass pending
+     */
     public long keptMaskBytes() {
         Pass pass = pending.get();
         return pass == null || pass.stored == null ? 0L : pass.stored.length() * pass.stored.dataType().width();
     }
 
-    /** Java deserialization goes through the constructor too: checked fields, fresh run-time state. */
+    /**
+     * Java deserialization goes through the constructor too: checked fields, fresh run-time state.
+     *
+     * @return an equal instance built through the constructor's checks
+     */
     private Object readResolve() {
         return with(storage, sharedAxes, timeLocked);
     }

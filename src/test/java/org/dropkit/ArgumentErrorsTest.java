@@ -120,7 +120,7 @@ class ArgumentErrorsTest {
     @Test
     void rejectsIntegerInput() {
         MaskDropout d = MaskDropout.bernoulli(0.5);
-        INDArray x = Nd4j.ones(DataType.INT, 3, 3);
+        INDArray x = Nd4j.ones(DataType.INT32, 3, 3);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> d.applyDropout(x, x.ulike(), 0, 0, LayerWorkspaceMgr.noWorkspaces()));
         assertMessageHas(e, "INT", "floating-point", "castTo");

@@ -68,8 +68,8 @@ class ExactBackwardTest {
         assertBitwiseEqual(xCopy.mul(m), y, "forward y = x * m");
         assertBitwiseEqual(dyCopy.mul(m), dx, "backward dx = dy * m");
 
-        long zerosInMask = m.eq(0.0).castTo(DataType.INT).sumNumber().longValue();
-        long zerosInGrad = dx.eq(0.0).castTo(DataType.INT).sumNumber().longValue();
+        long zerosInMask = m.eq(0.0).castTo(DataType.INT32).sumNumber().longValue();
+        long zerosInGrad = dx.eq(0.0).castTo(DataType.INT32).sumNumber().longValue();
         assertEquals(zerosInMask, zerosInGrad, "a unit gets exactly zero gradient if and only if it was dropped");
         if (kind == MaskKind.BERNOULLI) {
             assertTrue(zerosInMask > 0, "a Bernoulli mask of p = 0.7 over " + m.length() + " units drops some");

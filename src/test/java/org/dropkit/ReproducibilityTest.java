@@ -472,6 +472,7 @@ class ReproducibilityTest {
 
     @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("workspaceCases")
+    @SuppressWarnings("deprecation") // ProfilingMode.SCOPE_PANIC: ND4J's own workspace check, as DL4J's tests use it
     void workspaceModeDoesNotChangeTraining(Network network, Placement placement, MaskStorage storage) {
         DataSet data = data(network);
         INDArray none = trainAndInfer(workspaceConfiguration(network, placement, storage, WorkspaceMode.NONE), data,

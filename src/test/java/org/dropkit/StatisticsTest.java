@@ -40,8 +40,8 @@ class StatisticsTest {
         INDArray m = Passes.materializeMask(MaskDropout.bernoulli(p), 8, new long[] {N}, DataType.FLOAT);
         float scale = (float) (1.0 / p);
         INDArray kept = m.neq(0.0);
-        long keptCount = kept.castTo(DataType.INT).sumNumber().longValue();
-        long exact = m.eq(scale).castTo(DataType.INT).sumNumber().longValue();
+        long keptCount = kept.castTo(DataType.INT32).sumNumber().longValue();
+        long exact = m.eq(scale).castTo(DataType.INT32).sumNumber().longValue();
         assertTrue(keptCount > 0);
         assertEquals(keptCount, exact, "every kept unit has mask value (float) (1/p) = " + scale);
     }

@@ -42,7 +42,9 @@ public final class MaskDropoutLayer extends NoParamLayer {
 
     private static final long serialVersionUID = 1L;
 
+    /** Inverted (identity at inference) or vanilla (x p at inference) scaling. */
     private Scaling scaling = Scaling.INVERTED;
+    /** Whether dropout stays on at inference. */
     private boolean monteCarlo;
     /** Format of recurrent input, known when the network has an input type; used to place [batch, time] masks. */
     private RNNFormat rnnDataFormat;
@@ -62,7 +64,11 @@ public final class MaskDropoutLayer extends NoParamLayer {
         Checks.scalingFitsKind(scaling, getDropout().getKind());
     }
 
-    /** The dropout this layer applies; null only if it was removed (e.g. by a fine-tune configuration). */
+    /**
+     * The dropout this layer applies; null only if it was removed (e.g. by a fine-tune configuration).
+     *
+     * @return the dropout, or null
+     */
     @JsonIgnore
     public MaskDropout getDropout() {
         return (MaskDropout) iDropout;
@@ -85,10 +91,22 @@ public final class MaskDropoutLayer extends NoParamLayer {
         this.iDropout = dropout;
     }
 
+    /**
+     * How kept units are scaled.
+     *
+     * @return INVERTED (the default: 1/p in training, identity at inference) or VANILLA (mask in {0, 1} in training,
+     *         output times p at inference)
+     */
     public Scaling getScaling() {
         return scaling;
     }
 
+    /**
+     * Sets how kept units are scaled; the running layer reads it, so this also changes a built network.
+     *
+     * @param scaling INVERTED, or VANILLA with a Bernoulli mask
+     * @throws IllegalArgumentException if VANILLA is set with a Gaussian mask
+     */
     public void setScaling(Scaling scaling) {
         Objects.requireNonNull(scaling, "scaling");
         if (iDropout != null) {
@@ -97,19 +115,39 @@ public final class MaskDropoutLayer extends NoParamLayer {
         this.scaling = scaling;
     }
 
-    /** True when dropout stays on at inference (Monte Carlo dropout): each inference pass draws a fresh mask. */
+    /**
+     * True when dropout stays on at inference (Monte Carlo dropout): each inference pass draws a fresh mask.
+     *
+     * @return whether inference passes draw masks
+     */
     public boolean isMonteCarlo() {
         return monteCarlo;
     }
 
+    /**
+     * Keeps dropout on at inference (Monte Carlo dropout), or switches it off there.
+     *
+     * @param monteCarlo true for a fresh mask on every inference pass
+     */
     public void setMonteCarlo(boolean monteCarlo) {
         this.monteCarlo = monteCarlo;
     }
 
+    /**
+     * The format of recurrent input, set when the network is built with an input type; it places feature masks of
+     * shape [batch, time].
+     *
+     * @return NCW or NWC, or null when the input is not recurrent or its type is unknown
+     */
     public RNNFormat getRnnDataFormat() {
         return rnnDataFormat;
     }
 
+    /**
+     * Sets the format of recurrent input; DL4J calls it when the network is built with an input type.
+     *
+     * @param rnnDataFormat NCW or NWC, or null when unknown
+     */
     public void setRnnDataFormat(RNNFormat rnnDataFormat) {
         this.rnnDataFormat = rnnDataFormat;
     }
@@ -258,6 +296,9 @@ public final class MaskDropoutLayer extends NoParamLayer {
     }
 
     /** Builds a {@link MaskDropoutLayer}, in the manner of DL4J's {@code DropoutLayer.Builder}. */
+    // DL4J's Layer.Builder declares <E extends Layer> E build(); a concrete return type, as DL4J's own builders have,
+    // is an unchecked override, which javac reports on the class, not the method
+    @SuppressWarnings("unchecked")
     public static final class Builder extends NoParamLayer.Builder<Builder> {
 
         private Scaling scaling = Scaling.INVERTED;
@@ -288,20 +329,29 @@ public final class MaskDropoutLayer extends NoParamLayer {
             return dropOut(MaskDropout.bernoulli(p));
         }
 
-        /** Inverted (default) or vanilla scaling; vanilla needs a Bernoulli mask. */
+        /**
+         * Inverted (default) or vanilla scaling; vanilla needs a Bernoulli mask.
+         *
+         * @param scaling INVERTED or VANILLA
+         * @return this builder
+         */
         public Builder scaling(Scaling scaling) {
             this.scaling = Objects.requireNonNull(scaling, "scaling");
             return this;
         }
 
-        /** Keeps dropout on at inference, drawing a fresh mask on every pass (Monte Carlo dropout). */
+        /**
+         * Keeps dropout on at inference, drawing a fresh mask on every pass (Monte Carlo dropout).
+         *
+         * @param monteCarlo true for Monte Carlo dropout; default false
+         * @return this builder
+         */
         public Builder monteCarlo(boolean monteCarlo) {
             this.monteCarlo = monteCarlo;
             return this;
         }
 
         @Override
-        @SuppressWarnings("unchecked")
         public MaskDropoutLayer build() {
             return new MaskDropoutLayer(this);
         }

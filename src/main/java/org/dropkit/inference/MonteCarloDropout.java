@@ -30,7 +30,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * INDArray mean = pred.mean(), std = pred.std();         // both shaped like net.output(features)
  * }</pre>
  *
- * <h3>What is stochastic</h3>
+ * <h2>What is stochastic</h2>
  * During the T passes exactly the chosen layers are in Monte Carlo mode (see
  * {@link MaskDropoutLayer#setMonteCarlo(boolean)}): each draws a fresh mask with its own retain probability p, and
  * every other {@code MaskDropoutLayer} is deterministic. Afterwards every layer's flag is what it was before, also
@@ -38,13 +38,13 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * {@code .dropOut(...)} only while training, so it cannot act at inference without also switching batch
  * normalization and other layers to training mode.
  *
- * <h3>Randomness</h3>
+ * <h2>Randomness</h2>
  * Each pass takes its mask seeds from {@code Nd4j.getRandom()}: call {@code Nd4j.getRandom().setSeed(s)} first to
  * reproduce a prediction bit for bit. Threads that nothing seeded apart (ND4J seeds a new thread's generator with the
  * clock, so threads started together start alike) still draw independent samples: see the README, "Parallel
  * training".
  *
- * <h3>Numbers</h3>
+ * <h2>Numbers</h2>
  * The mean and the standard deviation (divisor T - 1) are accumulated in double precision with Welford's update and
  * returned in the output's data type. Where every pass gives the same value (for example p = 1) the standard
  * deviation is exactly zero. NaN or infinite outputs make that element's mean and spread NaN.
@@ -74,12 +74,24 @@ public final class MonteCarloDropout {
         this.samples = samples;
     }
 
-    /** Monte Carlo dropout over an initialized {@link MultiLayerNetwork}. */
+    /**
+     * Monte Carlo dropout over an initialized {@link MultiLayerNetwork}.
+     *
+     * @param network the network; its configuration and parameters are not changed
+     * @return every {@link MaskDropoutLayer} stochastic, {@value #DEFAULT_SAMPLES} samples; refine with
+     *         {@link #layers(String...)} and {@link #samples(int)}
+     */
     public static MonteCarloDropout of(MultiLayerNetwork network) {
         return new MonteCarloDropout(Objects.requireNonNull(network, "network"), null, null, null, DEFAULT_SAMPLES);
     }
 
-    /** Monte Carlo dropout over an initialized {@link ComputationGraph}. */
+    /**
+     * Monte Carlo dropout over an initialized {@link ComputationGraph}.
+     *
+     * @param graph the graph; its configuration and parameters are not changed
+     * @return every {@link MaskDropoutLayer} stochastic, {@value #DEFAULT_SAMPLES} samples; refine with
+     *         {@link #layers(String...)} and {@link #samples(int)}
+     */
     public static MonteCarloDropout of(ComputationGraph graph) {
         return new MonteCarloDropout(null, Objects.requireNonNull(graph, "graph"), null, null, DEFAULT_SAMPLES);
     }
@@ -87,6 +99,8 @@ public final class MonteCarloDropout {
     /**
      * Keeps only the {@link MaskDropoutLayer}s with these names stochastic.
      *
+     * @param layerNames the layer (or vertex) names, at least one
+     * @return a copy with those layers chosen
      * @throws IllegalArgumentException if no name is given, a name is unknown, or names a layer that is not a
      *                                  {@code MaskDropoutLayer}
      */
@@ -104,6 +118,8 @@ public final class MonteCarloDropout {
     /**
      * Keeps only the {@link MaskDropoutLayer}s at these positions of {@code getLayers()} stochastic.
      *
+     * @param layerIndices indices into the network's {@code getLayers()}, at least one
+     * @return a copy with those layers chosen
      * @throws IllegalArgumentException if no index is given, an index is out of range, or points at a layer that is
      *                                  not a {@code MaskDropoutLayer}
      */
@@ -122,6 +138,7 @@ public final class MonteCarloDropout {
      * Sets T, the number of stochastic passes.
      *
      * @param t at least 2; 30 to 100 is typical, and the error of the mean falls as 1/sqrt(T)
+     * @return a copy with T = t
      * @throws IllegalArgumentException if t is less than 2
      */
     public MonteCarloDropout samples(int t) {
@@ -132,7 +149,11 @@ public final class MonteCarloDropout {
         return new MonteCarloDropout(network, graph, names, indices, t);
     }
 
-    /** T, the number of stochastic passes. */
+    /**
+     * T, the number of stochastic passes.
+     *
+     * @return T, at least 2
+     */
     public int getSamples() {
         return samples;
     }
@@ -140,6 +161,7 @@ public final class MonteCarloDropout {
     /**
      * The names of the layers that will be stochastic, in network order.
      *
+     * @return the names, in network order
      * @throws IllegalArgumentException as {@link #layers}, or if the network has no {@code MaskDropoutLayer}
      * @throws IllegalStateException    if the network is not initialized
      */

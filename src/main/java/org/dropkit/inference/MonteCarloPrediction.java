@@ -21,7 +21,11 @@ public final class MonteCarloPrediction {
         this.samples = samples;
     }
 
-    /** The predictive mean: the average of the T sampled outputs, element by element. */
+    /**
+     * The predictive mean: the average of the T sampled outputs, element by element.
+     *
+     * @return a copy, shaped like the network's output
+     */
     public INDArray mean() {
         return mean.dup();
     }
@@ -29,17 +33,27 @@ public final class MonteCarloPrediction {
     /**
      * The predictive spread: the sample standard deviation of the T sampled outputs, element by element (divisor
      * T - 1). Exactly zero where every pass gave the same value, for example when every chosen layer has p = 1.
+     *
+     * @return a copy, shaped like the network's output
      */
     public INDArray std() {
         return std.dup();
     }
 
-    /** T, the number of stochastic passes averaged. */
+    /**
+     * T, the number of stochastic passes averaged.
+     *
+     * @return T
+     */
     public int samples() {
         return samples;
     }
 
-    /** The number of examples (the size of the first axis of the output). */
+    /**
+     * The number of examples (the size of the first axis of the output).
+     *
+     * @return the number of examples
+     */
     public long examples() {
         return mean.size(0);
     }
@@ -47,6 +61,8 @@ public final class MonteCarloPrediction {
     /**
      * One number per example: the standard deviation averaged over that example's outputs (over every axis but the
      * first). A vector of length {@link #examples()}.
+     *
+     * @return a new vector, one value per example
      */
     public INDArray spreadPerExample() {
         if (std.rank() < 2) {
@@ -59,7 +75,11 @@ public final class MonteCarloPrediction {
         return std.mean(axes);
     }
 
-    /** The standard deviation averaged over every output value of every example: one summary number. */
+    /**
+     * The standard deviation averaged over every output value of every example: one summary number.
+     *
+     * @return the mean standard deviation
+     */
     public double meanSpread() {
         return std.meanNumber().doubleValue();
     }

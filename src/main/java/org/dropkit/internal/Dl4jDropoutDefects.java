@@ -64,6 +64,7 @@ public final class Dl4jDropoutDefects {
      * (attention, locally connected, capsules, users' own) have no dropout code at all; wrappers hand their input to
      * the wrapped layer, whose own dropout acts; a FrozenLayer runs in inference mode.
      */
+    @SuppressWarnings("deprecation") // GravesBidirectionalLSTM: deprecated in DL4J, still in users' networks
     private static final List<Class<? extends Layer>> NEVER_APPLIED = List.of(GravesBidirectionalLSTM.class,
             SubsamplingLayer.class, ActivationLayer.class, BatchNormalization.class,
             LocalResponseNormalization.class, GlobalPoolingLayer.class, LossLayer.class, CnnLossLayer.class,

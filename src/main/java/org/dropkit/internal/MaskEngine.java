@@ -170,7 +170,7 @@ public final class MaskEngine {
      */
     private static void draw(MaskSpec spec, long seed, INDArray target) {
         DataType type = target.dataType();
-        if (type == DataType.HALF || type == DataType.BFLOAT16) {
+        if (type == DataType.FLOAT16 || type == DataType.BFLOAT16) {
             try (MemoryWorkspace ignored = scratchUnlessInWorkspace()) {
                 INDArray wide = Nd4j.createUninitialized(DataType.FLOAT, target.shape(), 'c');
                 draw(spec, seed, wide);

@@ -28,6 +28,13 @@ public final class MaskDropoutLayer extends AbstractLayer<org.dropkit.conf.MaskD
     /** Whether this layer runs inside a ComputationGraph; found at its first training pass that may run in place. */
     private Boolean inGraph;
 
+    /**
+     * The runtime layer of a {@link org.dropkit.conf.MaskDropoutLayer} configuration; DL4J creates it through
+     * {@code instantiate} when a network is built.
+     *
+     * @param conf     the layer's configuration, holding the {@code org.dropkit.conf.MaskDropoutLayer}
+     * @param dataType the network's data type
+     */
     public MaskDropoutLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
     }

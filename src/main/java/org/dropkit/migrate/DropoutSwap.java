@@ -25,7 +25,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * MultiLayerNetwork net = swapped.get();        // train on: same parameters, same updater state
  * }</pre>
  *
- * <h3>What becomes what</h3>
+ * <h2>What becomes what</h2>
  * <table>
  *   <caption>conversions</caption>
  *   <tr><th>DL4J</th><th>Dropkit</th></tr>
@@ -51,7 +51,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * layers ({@code Bidirectional}, {@code LastTimeStep}, {@code TimeDistributed}, {@code MaskZeroLayer}, frozen layers
  * and vertices) included.
  *
- * <h3>Same meaning</h3>
+ * <h2>Same meaning</h2>
  * All these dropouts are the identity at inference, so a swapped network's outputs at inference are bit for bit those
  * of the original. In training the masks are Dropkit's: same distribution, different random numbers.
  *
@@ -61,7 +61,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * layers before it, or the input types given in {@link Options#inputTypes}, keeps the documented meaning, and says
  * so in the report. {@code LSTM} hands its dropout NCW whatever its format, and {@code RnnOutputLayer} a 2-D array.
  *
- * <h3>Keras import</h3>
+ * <h2>Keras import</h2>
  * DL4J 1.0.0-M2.1's Keras import gets dropout wrong: Keras' {@code Dropout(rate)} (Keras 2's "rate", Keras 1's "p")
  * becomes a {@code DropoutLayer} with p = 1 (no dropout: the import looks for the rate under the name "dropout"), its
  * {@code noise_shape} is ignored, every other layer gets a {@code Dropout(1.0)} placeholder, and
@@ -80,6 +80,9 @@ public final class DropoutSwap {
      * array it acts on does not matter; empty where the swap would leave it (AlphaDropout, GaussianNoise, unknown
      * classes, values Dropkit rejects) or where the layout decides (SpatialDropout's channel axis: swap the network,
      * or use {@code MaskDropout.bernoulli(p).spatial(format)}). A MaskDropout gives a copy of itself.
+     *
+     * @param dropout a DL4J (or Dropkit) dropout
+     * @return the equivalent Dropkit dropout, or empty
      */
     public static Optional<MaskDropout> equivalent(IDropout dropout) {
         Objects.requireNonNull(dropout, "dropout");
@@ -92,17 +95,33 @@ public final class DropoutSwap {
         return Optional.ofNullable(DropoutConversion.of(dropout, null, null).replacement);
     }
 
-    /** Default options: layouts from the configuration alone, no Keras model. */
+    /**
+     * Default options: layouts from the configuration alone, no Keras model.
+     *
+     * @return options to refine with {@link Options#inputTypes} and {@link Options#kerasModelJson}
+     */
     public static Options options() {
         return new Options(null, null);
     }
 
-    /** A converted copy of the configuration; the original is unchanged. */
+    /**
+     * A converted copy of the configuration; the original is unchanged.
+     *
+     * @param conf the configuration
+     * @return the converted copy and the report: what was replaced, removed and left, and why
+     */
     public static SwapResult<MultiLayerConfiguration> swap(MultiLayerConfiguration conf) {
         return swap(conf, options());
     }
 
-    /** A converted copy of the configuration; the original is unchanged. */
+    /**
+     * A converted copy of the configuration; the original is unchanged.
+     *
+     * @param conf    the configuration
+     * @param options input types and the Keras model, see {@link #options()}
+     * @return the converted copy and the report: what was replaced, removed and left, and why
+     * @throws IllegalArgumentException if the options give more than one input type
+     */
     public static SwapResult<MultiLayerConfiguration> swap(MultiLayerConfiguration conf, Options options) {
         Objects.requireNonNull(conf, "conf");
         Objects.requireNonNull(options, "options");
@@ -110,12 +129,24 @@ public final class DropoutSwap {
         return swapper.result(swapper.swap(conf, options.singleInputType()));
     }
 
-    /** A converted copy of the configuration; the original is unchanged. */
+    /**
+     * A converted copy of the configuration; the original is unchanged.
+     *
+     * @param conf the configuration
+     * @return the converted copy and the report: what was replaced, removed and left, and why
+     */
     public static SwapResult<ComputationGraphConfiguration> swap(ComputationGraphConfiguration conf) {
         return swap(conf, options());
     }
 
-    /** A converted copy of the configuration; the original is unchanged. */
+    /**
+     * A converted copy of the configuration; the original is unchanged.
+     *
+     * @param conf    the configuration
+     * @param options input types (one per network input) and the Keras model, see {@link #options()}
+     * @return the converted copy and the report: what was replaced, removed and left, and why
+     * @throws IllegalArgumentException if the options give input types but not one per network input
+     */
     public static SwapResult<ComputationGraphConfiguration> swap(ComputationGraphConfiguration conf,
             Options options) {
         Objects.requireNonNull(conf, "conf");
@@ -133,13 +164,22 @@ public final class DropoutSwap {
      * A new network with the converted configuration and a copy of this network's parameters, updater state,
      * iteration and epoch counts and listeners; the original is unchanged.
      *
+     * @param net an initialized network
+     * @return the new network and the report: what was replaced, removed and left, and why
      * @throws IllegalStateException if the network is not initialized
      */
     public static SwapResult<MultiLayerNetwork> swap(MultiLayerNetwork net) {
         return swap(net, options());
     }
 
-    /** As {@link #swap(MultiLayerNetwork)}, with options. */
+    /**
+     * As {@link #swap(MultiLayerNetwork)}, with options.
+     *
+     * @param net     an initialized network
+     * @param options input types and the Keras model, see {@link #options()}
+     * @return the new network and the report: what was replaced, removed and left, and why
+     * @throws IllegalStateException if the network is not initialized
+     */
     public static SwapResult<MultiLayerNetwork> swap(MultiLayerNetwork net, Options options) {
         Objects.requireNonNull(net, "net");
         if (!net.isInitCalled()) {
@@ -165,12 +205,25 @@ public final class DropoutSwap {
         return new SwapResult<>(swapped, conf.replaced(), conf.removed(), conf.left());
     }
 
-    /** As {@link #swap(MultiLayerNetwork)}, for a ComputationGraph. */
+    /**
+     * As {@link #swap(MultiLayerNetwork)}, for a ComputationGraph.
+     *
+     * @param net an initialized graph
+     * @return the new graph and the report: what was replaced, removed and left, and why
+     * @throws IllegalStateException if the graph is not initialized
+     */
     public static SwapResult<ComputationGraph> swap(ComputationGraph net) {
         return swap(net, options());
     }
 
-    /** As {@link #swap(MultiLayerNetwork)}, for a ComputationGraph, with options. */
+    /**
+     * As {@link #swap(MultiLayerNetwork)}, for a ComputationGraph, with options.
+     *
+     * @param net     an initialized graph
+     * @param options input types (one per network input) and the Keras model, see {@link #options()}
+     * @return the new graph and the report: what was replaced, removed and left, and why
+     * @throws IllegalStateException if the graph is not initialized
+     */
     public static SwapResult<ComputationGraph> swap(ComputationGraph net, Options options) {
         Objects.requireNonNull(net, "net");
         if (net.getVertices() == null) {
@@ -210,6 +263,9 @@ public final class DropoutSwap {
          * The types of the network's inputs (one for a MultiLayerNetwork; one per input, in order, for a graph), as
          * given to {@code setInputType(s)}. With them the layout at every layer is exact; without them it comes from
          * the layers' data formats and the layers before them, and spatial dropout is left where that is not enough.
+         *
+         * @param types the input types, as given to {@code setInputType(s)}
+         * @return a copy of these options with the input types
          */
         public Options inputTypes(InputType... types) {
             Objects.requireNonNull(types, "types");
@@ -228,6 +284,8 @@ public final class DropoutSwap {
          * a {@code Dropout}'s {@code noise_shape} as shared axes of the array the layer sees; Keras 1 models (rate
          * under "p") too.
          *
+         * @param json the Keras model's JSON
+         * @return a copy of these options with the Keras model
          * @throws IllegalArgumentException if the text is not the JSON of a Keras model
          */
         public Options kerasModelJson(String json) {

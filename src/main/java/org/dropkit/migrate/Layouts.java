@@ -182,6 +182,7 @@ final class Layouts {
      * channels-first. Layers that skip their dropout's backprop or never apply it are listed in
      * {@link org.dropkit.internal.Dl4jDropoutDefects}.
      */
+    @SuppressWarnings("deprecation") // GravesLSTM: deprecated in DL4J, still in users' networks, and it has the quirk
     static String dl4jQuirk(Layer layer) {
         if (layer instanceof LSTM && ((LSTM) layer).getRnnDataFormat() == RNNFormat.NWC) {
             return LSTM_NWC;

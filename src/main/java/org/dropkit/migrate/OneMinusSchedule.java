@@ -16,6 +16,7 @@ public final class OneMinusSchedule implements ISchedule {
 
     private static final long serialVersionUID = 1L;
 
+    /** The schedule s whose complement this schedule gives. */
     @JsonProperty("schedule")
     private final ISchedule schedule;
 
@@ -25,7 +26,11 @@ public final class OneMinusSchedule implements ISchedule {
         this.schedule = Objects.requireNonNull(schedule, "schedule");
     }
 
-    /** The schedule s of {@code 1 - s}. */
+    /**
+     * The schedule s of {@code 1 - s}.
+     *
+     * @return s
+     */
     public ISchedule getSchedule() {
         return schedule;
     }

@@ -26,12 +26,20 @@ public final class SwapResult<T> {
         this.left = Collections.unmodifiableList(new ArrayList<>(left));
     }
 
-    /** The converted copy; the object given to the swap is unchanged. */
+    /**
+     * The converted copy; the object given to the swap is unchanged.
+     *
+     * @return the converted configuration, network or graph
+     */
     public T get() {
         return value;
     }
 
-    /** Every DL4J dropout replaced by Dropkit's, in network order. */
+    /**
+     * Every DL4J dropout replaced by Dropkit's, in network order.
+     *
+     * @return an unmodifiable list; empty if nothing was replaced
+     */
     public List<Entry> replaced() {
         return replaced;
     }
@@ -40,17 +48,29 @@ public final class SwapResult<T> {
      * Every DL4J dropout that dropped nothing (p = 1, e.g. the {@code Dropout(1.0)} DL4J's Keras import writes on
      * layers that had no dropout), removed: the layer has no dropout now, and a {@code DropoutLayer} became DL4J's
      * {@code ActivationLayer(IDENTITY)} of the same name. In network order.
+     *
+     * @return an unmodifiable list; empty if nothing was removed
      */
     public List<Entry> removed() {
         return removed;
     }
 
-    /** Every dropout-like setting left as it was (not understood, no Dropkit equivalent, or not decidable). */
+    /**
+     * Every dropout-like setting left as it was (not understood, no Dropkit equivalent, or not decidable).
+     *
+     * @return an unmodifiable list; empty if nothing was left
+     */
     public List<Entry> left() {
         return left;
     }
 
-    /** The entry of a layer (or vertex) name and site, e.g. {@code ("conv1", Site.DROPOUT)}, or null. */
+    /**
+     * The entry of a layer (or vertex) name and site, e.g. {@code ("conv1", Site.DROPOUT)}.
+     *
+     * @param layerName the layer or vertex name
+     * @param site      where in the layer
+     * @return the entry, whether replaced, removed or left, or null if the swap found nothing there
+     */
     public Entry find(String layerName, Site site) {
         for (List<Entry> list : List.of(replaced, removed, left)) {
             for (Entry e : list) {
@@ -125,31 +145,56 @@ public final class SwapResult<T> {
             return new Entry(layerName, site, where, before, null, true, note);
         }
 
-        /** The name of the layer (MultiLayerNetwork) or vertex (ComputationGraph) it belongs to. */
+        /**
+         * The name of the layer (MultiLayerNetwork) or vertex (ComputationGraph) it belongs to.
+         *
+         * @return the layer or vertex name
+         */
         public String layerName() {
             return layerName;
         }
 
+        /**
+         * Where in the layer the setting sits.
+         *
+         * @return the site
+         */
         public Site site() {
             return site;
         }
 
-        /** In words, e.g. {@code ".dropOut of ConvolutionLayer"} or {@code "DropoutLayer inside FrozenLayer"}. */
+        /**
+         * In words, e.g. {@code ".dropOut of ConvolutionLayer"} or {@code "DropoutLayer inside FrozenLayer"}.
+         *
+         * @return the place, in words
+         */
         public String where() {
             return where;
         }
 
-        /** The DL4J setting found, e.g. {@code "SpatialDropout(p=0.8)"}. */
+        /**
+         * The DL4J setting found, e.g. {@code "SpatialDropout(p=0.8)"}.
+         *
+         * @return DL4J's setting, as text
+         */
         public String before() {
             return before;
         }
 
-        /** The Dropkit dropout that replaced it, or null if it was removed or left. */
+        /**
+         * The Dropkit dropout that replaced it, or null if it was removed or left.
+         *
+         * @return the replacement, or null
+         */
         public MaskDropout replacement() {
             return replacement;
         }
 
-        /** How it was converted (shared axes, schedules), or why it was removed or left; may be empty. */
+        /**
+         * How it was converted (shared axes, schedules), or why it was removed or left; may be empty.
+         *
+         * @return the note; never null
+         */
         public String note() {
             return note;
         }

@@ -54,7 +54,7 @@ import org.nd4j.linalg.learning.config.Sgd;
  * }
  * }</pre>
  *
- * <h3>What it needs</h3>
+ * <h2>What it needs</h2>
  * A numerical check compares the gradient with finite differences of the score, so the network must be built in
  * double precision ({@code .dataType(DataType.DOUBLE)}) and its updater must pass gradients through unchanged
  * ({@code .updater(new NoOp())}, or {@code Sgd} with learning rate 1.0); {@link #run} says which layers do not. Use
@@ -94,32 +94,61 @@ public final class DropoutGradientCheck {
         this.maxPerParameter = maxPerParameter;
     }
 
-    /** A check of an initialized MultiLayerNetwork, with DL4J's default tolerances. */
+    /**
+     * A check of an initialized MultiLayerNetwork, with DL4J's default tolerances. The network is not modified: the
+     * checks run on a copy.
+     *
+     * @param net the network, in double precision and with an updater that passes gradients through unchanged
+     * @return the check, to refine and {@link #run(INDArray, INDArray)}
+     */
     public static DropoutGradientCheck of(MultiLayerNetwork net) {
         return new DropoutGradientCheck(Objects.requireNonNull(net, "net"), null, null, null, DEFAULT_SEED, 1e-6,
                 1e-3, 1e-8, 0);
     }
 
-    /** A check of an initialized ComputationGraph, with DL4J's default tolerances. */
+    /**
+     * A check of an initialized ComputationGraph, with DL4J's default tolerances. The graph is not modified: the
+     * checks run on a copy.
+     *
+     * @param net the graph, in double precision and with an updater that passes gradients through unchanged
+     * @return the check, to refine and {@link #run(INDArray[], INDArray[])}
+     */
     public static DropoutGradientCheck of(ComputationGraph net) {
         return new DropoutGradientCheck(null, Objects.requireNonNull(net, "net"), null, null, DEFAULT_SEED, 1e-6,
                 1e-3, 1e-8, 0);
     }
 
-    /** Feature and label masks (either may be null), e.g. for variable-length time series. */
+    /**
+     * Feature and label masks (either may be null), e.g. for variable-length time series.
+     *
+     * @param inputMask the features mask, or null
+     * @param labelMask the labels mask, or null
+     * @return a copy of this check with the masks
+     */
     public DropoutGradientCheck masks(INDArray inputMask, INDArray labelMask) {
         return masks(inputMask == null ? null : new INDArray[] {inputMask},
                 labelMask == null ? null : new INDArray[] {labelMask});
     }
 
-    /** Feature and label masks of a graph, one per input and per output (either array may be null). */
+    /**
+     * Feature and label masks of a graph, one per input and per output (either array may be null).
+     *
+     * @param inputMasks the features masks, one per network input, or null
+     * @param labelMasks the labels masks, one per network output, or null
+     * @return a copy of this check with the masks
+     */
     public DropoutGradientCheck masks(INDArray[] inputMasks, INDArray[] labelMasks) {
         return new DropoutGradientCheck(network, graph, inputMasks == null ? null : inputMasks.clone(),
                 labelMasks == null ? null : labelMasks.clone(), seed, epsilon, maxRelativeError, minAbsoluteError,
                 maxPerParameter);
     }
 
-    /** The seed {@code Nd4j.getRandom()} is reset to before every pass; default {@value #DEFAULT_SEED}. */
+    /**
+     * The seed {@code Nd4j.getRandom()} is reset to before every pass; default {@value #DEFAULT_SEED}.
+     *
+     * @param seed any value
+     * @return a copy of this check with the seed
+     */
     public DropoutGradientCheck seed(long seed) {
         return new DropoutGradientCheck(network, graph, inputMasks, labelMasks, seed, epsilon, maxRelativeError,
                 minAbsoluteError, maxPerParameter);
@@ -131,6 +160,8 @@ public final class DropoutGradientCheck {
      * @param epsilon          the finite-difference step, in (0, 0.1]; default 1e-6
      * @param maxRelativeError largest relative error |a - n| / (|a| + |n|) that passes, in (0, 0.25]; default 1e-3
      * @param minAbsoluteError an absolute error below this passes whatever the relative error; default 1e-8
+     * @return a copy of this check with the tolerances
+     * @throws IllegalArgumentException if a tolerance is outside its range (the message names it and the default)
      */
     public DropoutGradientCheck tolerances(double epsilon, double maxRelativeError, double minAbsoluteError) {
         if (!(epsilon > 0 && epsilon <= 0.1)) {
@@ -152,6 +183,8 @@ public final class DropoutGradientCheck {
      * Checks at most n evenly spaced values of each parameter array instead of all of them, for larger networks.
      *
      * @param n at least 1; 0 (the default) checks every parameter
+     * @return a copy of this check with that limit
+     * @throws IllegalArgumentException if n is negative
      */
     public DropoutGradientCheck maxPerParameter(int n) {
         if (n < 0) {
@@ -165,6 +198,9 @@ public final class DropoutGradientCheck {
     /**
      * Runs the checks on a network with one input and one output.
      *
+     * @param input  the features, converted to double if they are not
+     * @param labels the labels, converted to double if they are not
+     * @return what was checked, what passed and what failed
      * @throws IllegalStateException if the network is not initialized, not in double precision, or has a layer
      *                               whose updater changes gradients (the message lists them and the fix)
      */
@@ -178,6 +214,10 @@ public final class DropoutGradientCheck {
      * Runs the checks on a network with any number of inputs and outputs (a graph), arrays in the order of its
      * configuration.
      *
+     * @param inputs the features, one array per network input, converted to double if they are not
+     * @param labels the labels, one array per network output, converted to double if they are not
+     * @return what was checked, what passed and what failed
+     * @throws IllegalArgumentException if a MultiLayerNetwork gets more than one input or label array
      * @throws IllegalStateException as {@link #run(INDArray, INDArray)}
      */
     public GradientCheckResult run(INDArray[] inputs, INDArray[] labels) {

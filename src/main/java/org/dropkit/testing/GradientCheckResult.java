@@ -28,27 +28,47 @@ public final class GradientCheckResult {
         this.notes = Collections.unmodifiableList(new ArrayList<>(notes));
     }
 
-    /** True when every check passed: DL4J's numerical check, the reproducibility check and every exact check. */
+    /**
+     * True when every check passed: DL4J's numerical check, the reproducibility check and every exact check.
+     *
+     * @return whether the network passed
+     */
     public boolean passed() {
         return failures.isEmpty();
     }
 
-    /** True when DL4J's numerical gradient check ran and passed. */
+    /**
+     * True when DL4J's numerical gradient check ran and passed.
+     *
+     * @return whether the numerical check passed; false if it failed or did not run
+     */
     public boolean numericalCheckPassed() {
         return numericalCheckPassed;
     }
 
-    /** What was checked, one line each: the numerical check and every Dropkit dropout's exact check. */
+    /**
+     * What was checked, one line each: the numerical check and every Dropkit dropout's exact check.
+     *
+     * @return an unmodifiable list
+     */
     public List<String> checked() {
         return checked;
     }
 
-    /** Every failure, one message each, saying what failed and what to look at; empty when all passed. */
+    /**
+     * Every failure, one message each, saying what failed and what to look at; empty when all passed.
+     *
+     * @return an unmodifiable list
+     */
     public List<String> failures() {
         return failures;
     }
 
-    /** Remarks that are not failures, e.g. that no dropout acts in training so the check says little about it. */
+    /**
+     * Remarks that are not failures, e.g. that no dropout acts in training so the check says little about it.
+     *
+     * @return an unmodifiable list; often empty
+     */
     public List<String> notes() {
         return notes;
     }
@@ -56,6 +76,7 @@ public final class GradientCheckResult {
     /**
      * Returns this result if it passed.
      *
+     * @return this result
      * @throws AssertionError with the whole report otherwise
      */
     public GradientCheckResult assertPassed() {

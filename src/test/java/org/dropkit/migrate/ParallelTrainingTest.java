@@ -111,7 +111,7 @@ class ParallelTrainingTest {
             ids.add(System.identityHashCode(net.getLayer(2).conf().getLayer().getIDropout()));
             // activations.get(2) is the MaskDropoutLayer's output: its zeros are the dropped units
             masks.computeIfAbsent(thread, k -> new CopyOnWriteArrayList<>())
-                    .add(activations.get(2).eq(0.0).castTo(DataType.INT).toString().replaceAll("\\s", ""));
+                    .add(activations.get(2).eq(0.0).castTo(DataType.INT32).toString().replaceAll("\\s", ""));
         }
     }
 
