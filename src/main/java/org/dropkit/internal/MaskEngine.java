@@ -19,6 +19,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * The one place where masks are made and applied. Forward ({@code y = x * m}) and recomputing backward
  * ({@code dx = dy * m}) are the same call, {@link #apply}, with the same seed.
  *
+ * <p><b>Where masks are made.</b> On the CPU backend, FLOAT and DOUBLE masks are generated in Java and applied in the
+ * arrays' own buffers in one pass ({@link HostMasks}); on other backends (CUDA), and for HALF and BFLOAT16, they are
+ * drawn with ND4J's random ops as described below. Either way the properties here hold.
+ *
  * <p><b>Determinism.</b> A mask is a function of (spec, seed, mask shape) only. It is drawn with ND4J's
  * counter-based generator into a c-order buffer, so element i of the mask depends on its logical c-order index,
  * never on the memory layout of the data it multiplies, nor on the number of threads. The generator of the calling
@@ -72,8 +76,14 @@ public final class MaskEngine {
         if (spec.isIdentity()) {
             return z == x ? z : z.assign(x);
         }
+        if (HostMasks.apply(spec, seed, x, z)) {
+            return z;
+        }
         if (!spec.isShared() && z != x && isCContiguous(z)) {
-            // Draw the raw mask straight into the output: no temporary, three passes.
+            // The mask straight into the output, then x * z: no temporary.
+            if (HostMasks.fill(spec, seed, z)) {
+                return multiply(x, z, z);
+            }
             draw(spec, seed, z);
             multiply(x, z, z);
             scaleKept(spec, z);
@@ -112,6 +122,9 @@ public final class MaskEngine {
         if (spec.isIdentity()) {
             return target.assign(1.0);
         }
+        if (HostMasks.fill(spec, seed, target)) {
+            return target;
+        }
         draw(spec, seed, target);
         scaleKept(spec, target);
         return target;
@@ -126,6 +139,9 @@ public final class MaskEngine {
     public static INDArray multiply(INDArray x, INDArray mask, INDArray z) {
         if (x.dataType() != z.dataType()) {
             x = x.castTo(z.dataType());
+        }
+        if (HostMasks.multiply(x, mask, z)) {
+            return z;
         }
         if (java.util.Arrays.equals(x.shape(), mask.shape()) && LegacyMultiply.isUsable()) {
             Nd4j.getExecutioner().exec(new LegacyMultiply(x, mask, z));
@@ -161,7 +177,7 @@ public final class MaskEngine {
     }
 
     /** True when buffer order is logical c-order: c strides on every axis longer than 1 (others have any stride). */
-    private static boolean isCContiguous(INDArray a) {
+    static boolean isCContiguous(INDArray a) {
         long[] shape = a.shape();
         long[] stride = a.stride();
         long expected = 1;
