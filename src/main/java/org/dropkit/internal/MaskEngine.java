@@ -20,6 +20,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * The one place where masks are made and applied. Forward ({@code y = x * m}) and recomputing backward
  * ({@code dx = dy * m}) are the same call, {@link #apply}, with the same seed.
  *
+ * <p><b>Where masks are made.</b> On the CPU backend, FLOAT and DOUBLE masks are generated in Java and applied in the
+ * arrays' own buffers in one pass ({@link HostMasks}); on other backends (CUDA), and for HALF and BFLOAT16, they are
+ * drawn with ND4J's random ops as described below. Either way the properties here hold.
+ *
  * <p><b>Determinism.</b> A mask is a function of (spec, seed, mask shape) only. It is drawn with ND4J's
  * counter-based generator into a c-order buffer, so element i of the mask depends on its logical c-order index,
  * never on the memory layout of the data it multiplies, nor on the number of threads. The generator of the calling
@@ -84,8 +88,14 @@ public final class MaskEngine {
         if (spec.isIdentity() || x.isEmpty()) {
             return z == x ? z : z.assign(x);
         }
+        if (maskType == z.dataType() && HostMasks.apply(spec, seed, x, z)) {
+            return z;
+        }
         if (!spec.isShared() && z != x && maskType == z.dataType() && isCContiguous(z)) {
-            // Draw the raw mask straight into the output: no temporary, three passes.
+            // The mask straight into the output, then x * z: no temporary.
+            if (HostMasks.fill(spec, seed, z)) {
+                return multiply(x, z, z);
+            }
             draw(spec, seed, z);
             multiply(x, z, z);
             scaleKept(spec, z);
@@ -127,6 +137,9 @@ public final class MaskEngine {
         if (target.isEmpty()) {
             return target;
         }
+        if (HostMasks.fill(spec, seed, target)) {
+            return target;
+        }
         draw(spec, seed, target);
         scaleKept(spec, target);
         return target;
@@ -144,6 +157,9 @@ public final class MaskEngine {
         }
         if (mask.dataType() != z.dataType()) {
             mask = mask.castTo(z.dataType());
+        }
+        if (HostMasks.multiply(x, mask, z)) {
+            return z;
         }
         if (java.util.Arrays.equals(x.shape(), mask.shape()) && LegacyMultiply.isUsable()) {
             Nd4j.getExecutioner().exec(new LegacyMultiply(x, mask, z));
@@ -193,7 +209,7 @@ public final class MaskEngine {
     }
 
     /** True when buffer order is logical c-order: c strides on every axis longer than 1 (others have any stride). */
-    private static boolean isCContiguous(INDArray a) {
+    static boolean isCContiguous(INDArray a) {
         long[] shape = a.shape();
         long[] stride = a.stride();
         long expected = 1;

@@ -16,8 +16,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The training forward pass of a dropout: {@code out = x * m} with a fresh mask each call, as a layer calls
- * {@code IDropout.applyDropout}. The input is never written; the output goes to a preallocated array.
+ * The training forward pass of a dropout: {@code out = x * m} with a fresh mask each call. The headline,
+ * {@link #trainingForwardDl4jStyle}, calls it as a DL4J layer does (a result array created in the INPUT workspace
+ * on every pass); {@link #trainingForward} writes into one preallocated array. The input is never written.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -46,7 +47,16 @@ public class DropoutForward {
         }
     }
 
-    /** x -> out, out preallocated: what DL4J does for a network's first layer (input modification not allowed). */
+    /**
+     * x -> a result array created in the INPUT workspace of this pass, as DL4J's {@code AbstractLayer} does for a
+     * network's first layer (input modification not allowed); see {@link DropoutWorkload#forwardDl4jStyle}.
+     */
+    @Benchmark
+    public INDArray trainingForwardDl4jStyle(Workload w) {
+        return w.forwardDl4jStyle(w.x);
+    }
+
+    /** x -> out, out preallocated once for the whole trial. */
     @Benchmark
     public INDArray trainingForward(Workload w) {
         return w.forward(w.x, w.out);

@@ -39,6 +39,13 @@ public abstract class DropoutWorkload extends NativeBackend {
     @Param({"true"})
     public boolean workspace;
 
+    /**
+     * The OMP_NUM_THREADS the fork runs with, "default" when unset (one thread per core). ND4J's ops and Dropkit's
+     * CPU mask generator both use that many threads; see {@link #checkOmpThreads}.
+     */
+    @Param({"default"})
+    public String ompThreads;
+
     protected IDropout dropout;
     protected LayerWorkspaceMgr mgr;
     protected DataType type;
@@ -46,6 +53,7 @@ public abstract class DropoutWorkload extends NativeBackend {
 
     protected void init() {
         checkBuild();
+        checkOmpThreads(ompThreads);
         type = Shapes.dataType(dtype);
         dims = Shapes.parse(shape);
         dropout = impl.create(p, dims.length);
@@ -60,6 +68,24 @@ public abstract class DropoutWorkload extends NativeBackend {
         try (MemoryWorkspace act = mgr.notifyScopeEntered(ArrayType.ACTIVATIONS);
                 MemoryWorkspace ff = mgr.notifyScopeEntered(ArrayType.FF_WORKING_MEM)) {
             return dropout.applyDropout(x, out, 0, 0, mgr);
+        }
+    }
+
+    /**
+     * One training forward pass as a DL4J layer calls it ({@code AbstractLayer.applyDropOutIfNecessary}, for a
+     * layer that may not modify its input): the result array is created in the INPUT workspace of this pass, then
+     * {@code applyDropout(x, result)}. Without workspaces it is a fresh detached array, as with
+     * {@code WorkspaceMode.NONE}.
+     */
+    protected INDArray forwardDl4jStyle(INDArray x) {
+        if (!workspace) {
+            return dropout.applyDropout(x, mgr.createUninitialized(ArrayType.INPUT, x.dataType(), x.shape(),
+                    x.ordering()), 0, 0, mgr);
+        }
+        try (MemoryWorkspace act = mgr.notifyScopeEntered(ArrayType.ACTIVATIONS);
+                MemoryWorkspace ff = mgr.notifyScopeEntered(ArrayType.FF_WORKING_MEM)) {
+            INDArray result = mgr.createUninitialized(ArrayType.INPUT, x.dataType(), x.shape(), x.ordering());
+            return dropout.applyDropout(x, result, 0, 0, mgr);
         }
     }
 

@@ -1,14 +1,9 @@
 package org.dropkit.benchmarks;
 
-import com.google.gson.GsonBuilder;
 import java.io.IOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,28 +37,15 @@ public final class InterleavedFitSteps extends NativeBackend {
             System.exit(2);
         }
         Path out = Paths.get(args[0]);
-        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 15;
-        if (rounds < 1) {
-            throw new IllegalArgumentException("rounds must be at least 1, got " + rounds);
-        }
+        int rounds = Rounds.count(args, 2);
         checkBuild();
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("build", buildName(REQUESTED_BUILD));
-        result.put("ompThreads", ompThreads());
-        result.put("warmupRounds", WARMUP_ROUNDS);
-        result.put("rounds", rounds);
+        Map<String, Object> result = Rounds.header(WARMUP_ROUNDS, rounds);
         List<Map<String, Object>> networks = new ArrayList<>();
         for (String name : args[1].split(",")) {
             networks.add(measure(Networks.Kind.valueOf(name.trim()), rounds));
         }
         result.put("networks", networks);
-        Path dir = out.toAbsolutePath().getParent();
-        if (dir != null) {
-            Files.createDirectories(dir);
-        }
-        try (Writer w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
-            new GsonBuilder().setPrettyPrinting().create().toJson(result, w);
-        }
+        Rounds.write(out, result);
         System.out.println("interleaved fit steps: " + out);
     }
 
@@ -75,38 +57,16 @@ public final class InterleavedFitSteps extends NativeBackend {
         }
         DataSet batch = Networks.batch(kind);
         int steps = kind == Networks.Kind.MLP ? 5 : 1; // about 0.2 s per variant and round
-        double[][] msPerStep = new double[choices.length][rounds];
-        for (int round = -WARMUP_ROUNDS; round < rounds; round++) {
-            int first = Math.floorMod(round, choices.length);
-            for (int k = 0; k < choices.length; k++) {
-                int v = (first + k) % choices.length;
-                long start = System.nanoTime();
-                for (int s = 0; s < steps; s++) {
-                    nets[v].fit(batch);
-                }
-                long elapsed = System.nanoTime() - start;
-                if (round >= 0) {
-                    msPerStep[v][round] = elapsed / 1e6 / steps;
-                }
-            }
-        }
+        double[][] msPerStep = Rounds.time(choices.length, WARMUP_ROUNDS, rounds, steps, v -> nets[v].fit(batch),
+                1e6);
         int builtIn = Networks.DropoutChoice.DL4J_DROPOUT.ordinal();
         List<Map<String, Object>> variants = new ArrayList<>();
         for (int v = 0; v < choices.length; v++) {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("dropout", choices[v].name());
-            row.put("medianMsPerStep", median(msPerStep[v]));
+            row.put("medianMsPerStep", Rounds.median(msPerStep[v]));
             if (v != builtIn) {
-                double[] ratios = new double[rounds];
-                int faster = 0;
-                for (int r = 0; r < rounds; r++) {
-                    ratios[r] = msPerStep[builtIn][r] / msPerStep[v][r];
-                    if (ratios[r] > 1.0) {
-                        faster++;
-                    }
-                }
-                row.put("medianRatioVsDl4j", median(ratios));
-                row.put("roundsFasterThanDl4j", faster);
+                Rounds.putPaired(row, msPerStep[builtIn], msPerStep[v], "medianRatioVsDl4j", "roundsFasterThanDl4j");
             }
             row.put("msPerStepByRound", msPerStep[v]);
             variants.add(row);
@@ -120,12 +80,5 @@ public final class InterleavedFitSteps extends NativeBackend {
                         (Double) r.get("medianMsPerStep")))
                 .reduce((a, b) -> a + ", " + b).orElse(""));
         return result;
-    }
-
-    static double median(double[] values) {
-        double[] v = values.clone();
-        Arrays.sort(v);
-        int n = v.length;
-        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
     }
 }

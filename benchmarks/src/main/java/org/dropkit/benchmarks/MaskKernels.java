@@ -2,10 +2,11 @@ package org.dropkit.benchmarks;
 
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.dropkit.MaskKind;
+import org.dropkit.Scaling;
+import org.dropkit.internal.MaskEngine;
+import org.dropkit.internal.MaskSpec;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.floating.Sqrt;
@@ -33,13 +34,15 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Not a comparison with DL4J: the building blocks of Dropkit's mask engine and candidate replacements, measured on
- * their own so that the cost of each pass and each op call can be read off (FLOAT, x never written, z
- * preallocated). {@code engine*} mirror what {@code MaskEngine.apply} does today; the others are alternatives.
+ * Not a comparison with DL4J: Dropkit's mask engine, its ND4J-op path and candidate replacements, measured on their
+ * own so that the cost of each pass and each op call can be read off (FLOAT, x never written, z preallocated).
+ * {@code engine*} call {@code MaskEngine} itself (on this backend: the CPU generator, one pass in Java);
+ * {@code nd4j*} are the pieces of the ND4J-op path it takes on other backends (CUDA) and for HALF/BFLOAT16;
+ * {@code candidate*} are alternatives. The Gaussian candidates run on the calling thread; {@code run} gives this
+ * slice OMP_NUM_THREADS=1, so that ND4J's ops and the engine use one thread too and every row is per thread.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -62,10 +65,12 @@ public class MaskKernels {
         INDArray choiceSource;
         INDArray choiceProbs;
         float scale;
+        float sigma;
         long seed = 1234567;
-        FloatBuffer xb;
         FloatBuffer zb;
-        ExecutorService pool;
+        float[] chunk;
+        MaskSpec bernoulli;
+        MaskSpec gaussian;
 
         @Setup(Level.Trial)
         public void setUp() {
@@ -77,14 +82,11 @@ public class MaskKernels {
             scale = (float) (1.0 / p);
             choiceSource = Nd4j.createFromArray(0f, scale);
             choiceProbs = Nd4j.createFromArray((float) (1 - p), (float) p);
-            xb = x.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+            sigma = (float) Math.sqrt((1 - p) / p);
             zb = z.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
-            pool = Executors.newFixedThreadPool(2);
-        }
-
-        @TearDown(Level.Trial)
-        public void close() {
-            pool.shutdownNow();
+            chunk = new float[GaussianCandidates.CHUNK];
+            bernoulli = MaskSpec.of(MaskKind.BERNOULLI, p, Scaling.INVERTED, new int[0]);
+            gaussian = MaskSpec.of(MaskKind.GAUSSIAN, p, Scaling.INVERTED, new int[0]);
         }
 
         void seeded(org.nd4j.linalg.api.ops.RandomOp op) {
@@ -97,9 +99,27 @@ public class MaskKernels {
         }
     }
 
-    /** Today's Bernoulli forward: draw 0/1 into z, z = x * z, z *= 1/p (three passes, three op calls). */
+    /** The engine's Bernoulli forward, z = x * m: on this backend one pass in Java, no op call. */
     @Benchmark
-    public INDArray engineBernoulliDrawMulScale(Arrays a) {
+    public INDArray engineBernoulliForward(Arrays a) {
+        return MaskEngine.apply(a.bernoulli, a.seed, a.x, a.z);
+    }
+
+    /** The engine's Gaussian forward, z = x * m. */
+    @Benchmark
+    public INDArray engineGaussianForward(Arrays a) {
+        return MaskEngine.apply(a.gaussian, a.seed, a.x, a.z);
+    }
+
+    /** The engine's Gaussian mask alone, z = m (what a STORED mask costs; the generator Dropkit chose). */
+    @Benchmark
+    public INDArray engineGaussianFill(Arrays a) {
+        return MaskEngine.fill(a.gaussian, a.seed, a.z);
+    }
+
+    /** The ND4J-op Bernoulli forward: draw 0/1 into z, z = x * z, z *= 1/p (three passes, three op calls). */
+    @Benchmark
+    public INDArray nd4jBernoulliDrawMulScale(Arrays a) {
         a.seeded(new BernoulliDistribution(a.z, a.p));
         Nd4j.getExecutioner().exec(new MulOp(a.x, a.z, a.z));
         return a.z.muli(a.scale);
@@ -107,20 +127,20 @@ public class MaskKernels {
 
     /** The draw alone. */
     @Benchmark
-    public INDArray engineBernoulliDrawOnly(Arrays a) {
+    public INDArray nd4jBernoulliDrawOnly(Arrays a) {
         a.seeded(new BernoulliDistribution(a.z, a.p));
         return a.z;
     }
 
     /** The scale pass alone, z *= 1/p. */
     @Benchmark
-    public INDArray engineScaleOnly(Arrays a) {
+    public INDArray nd4jScaleOnly(Arrays a) {
         return a.z.muli(a.scale);
     }
 
     /** The RNG bookkeeping per mask: seed, save, set, restore (no op). */
     @Benchmark
-    public long engineRngBookkeeping(Arrays a) {
+    public long nd4jRngBookkeeping(Arrays a) {
         Random rng = Nd4j.getRandom();
         long s = rng.nextLong();
         long root = rng.rootState();
@@ -161,7 +181,7 @@ public class MaskKernels {
     }
 
     /**
-     * Today's three passes, but over blocks of 2^20 elements (4 MB for FLOAT) so that the second and third pass
+     * The ND4J-op path's three passes, but over blocks of 2^20 elements (4 MB for FLOAT) so that the second and third pass
      * hit the cache: each block gets its own seed (seed + block index), so the mask stays a function of (seed,
      * element index) only. Three op calls per block.
      */
@@ -173,19 +193,19 @@ public class MaskKernels {
     private static INDArray blocked(Arrays a, long block) {
         long n = a.x.length();
         if (n <= block) {
-            return engine(a, a.x, a.z, a.seed);
+            return nd4jThreePasses(a, a.x, a.z, a.seed);
         }
         INDArray xf = a.x.reshape(n);
         INDArray zf = a.z.reshape(n);
         for (long from = 0, b = 0; from < n; from += block, b++) {
             org.nd4j.linalg.indexing.INDArrayIndex range =
                     org.nd4j.linalg.indexing.NDArrayIndex.interval(from, Math.min(n, from + block));
-            engine(a, xf.get(range), zf.get(range), a.seed + b);
+            nd4jThreePasses(a, xf.get(range), zf.get(range), a.seed + b);
         }
         return a.z;
     }
 
-    private static INDArray engine(Arrays a, INDArray x, INDArray z, long seed) {
+    private static INDArray nd4jThreePasses(Arrays a, INDArray x, INDArray z, long seed) {
         Random rng = Nd4j.getRandom();
         long root = rng.rootState();
         long node = rng.nodeState();
@@ -196,9 +216,9 @@ public class MaskKernels {
         return z.muli(a.scale);
     }
 
-    /** Gaussian N(1, sigma^2) draw alone: the cost Dropkit and DL4J's GaussianDropout share. */
+    /** ND4J's Gaussian N(1, sigma^2) draw alone: what DL4J's GaussianDropout pays (and Dropkit on CUDA). */
     @Benchmark
-    public INDArray engineGaussianDrawOnly(Arrays a) {
+    public INDArray nd4jGaussianDrawOnly(Arrays a) {
         a.seeded(new GaussianDistribution(a.z, 1.0, Math.sqrt((1 - a.p) / a.p)));
         return a.z;
     }
@@ -234,55 +254,24 @@ public class MaskKernels {
         return flat.addi(1.0);
     }
 
-    /**
-     * One pass in Java, x -> z, two threads above 64K elements: keep element i iff a 32-bit counter hash of (seed,
-     * i) is below p * 2^31, z = x * (1/p) or x * 0f (Dropkit's formula). 4096-element blocks are copied through
-     * float[] with bulk get/put and the select is branch-free, for C2's auto-vectorizer. A sketch of a CPU fast
-     * path with its own generator (not ND4J's), to see whether plain Java can beat three ND4J passes.
-     */
+    /** Apache Commons RNG's ZigguratSampler over XoRoShiRo128++ restarted per block: one thread. */
     @Benchmark
-    public INDArray candidateJavaOnePass(Arrays a) throws Exception {
-        int n = a.xb.capacity();
-        int threshold = (int) Math.min(0x7fffffffL, (long) (a.p * 2147483648.0));
-        int seedLo = (int) a.seed;
-        int seedHi = (int) (a.seed >>> 32);
-        if (n < 65536) {
-            fusedBlocks(a.xb, a.zb, 0, n, seedLo, seedHi, threshold, a.scale);
-            return a.z;
-        }
-        int half = (n / 2) & ~4095;
-        Future<?> f = a.pool.submit(() -> fusedBlocks(a.xb, a.zb, half, n, seedLo, seedHi, threshold, a.scale));
-        fusedBlocks(a.xb, a.zb, 0, half, seedLo, seedHi, threshold, a.scale);
-        f.get();
+    public INDArray candidateGaussianCommonsRngZiggurat(Arrays a) {
+        GaussianCandidates.commonsRngZiggurat(a.zb, (int) a.z.length(), a.seed, a.sigma, a.chunk);
         return a.z;
     }
 
-    private static final ThreadLocal<float[][]> BLOCKS = ThreadLocal.withInitial(() -> new float[2][4096]);
+    /** A classic 256-layer ziggurat on counter-hashed bits: one thread. */
+    @Benchmark
+    public INDArray candidateGaussianCounterZiggurat(Arrays a) {
+        GaussianCandidates.counterZiggurat(a.zb, (int) a.z.length(), a.seed, a.sigma, a.chunk);
+        return a.z;
+    }
 
-    private static void fusedBlocks(FloatBuffer x, FloatBuffer z, int from, int to, int seedLo, int seedHi,
-            int threshold, float s) {
-        float[][] b = BLOCKS.get();
-        float[] xs = b[0];
-        float[] zs = b[1];
-        FloatBuffer xd = x.duplicate();
-        FloatBuffer zd = z.duplicate();
-        xd.position(from);
-        zd.position(from);
-        for (int base = from; base < to; base += 4096) {
-            int len = Math.min(4096, to - base);
-            xd.get(xs, 0, len);
-            for (int j = 0; j < len; j++) {
-                int h = (base + j) * 0x9E3779B9 + seedLo;
-                h ^= h >>> 16;
-                h *= 0x85EBCA6B;
-                h ^= seedHi;
-                h ^= h >>> 13;
-                h *= 0xC2B2AE35;
-                h ^= h >>> 16;
-                int keep = ((h >>> 1) - threshold) >>> 31; // 1 when the 31-bit uniform is below p * 2^31
-                zs[j] = xs[j] * (keep * s);
-            }
-            zd.put(zs, 0, len);
-        }
+    /** Box-Muller with Math.log, Math.cos, Math.sin on counter-hashed bits, scalar: one thread. */
+    @Benchmark
+    public INDArray candidateGaussianScalarBoxMuller(Arrays a) {
+        GaussianCandidates.scalarBoxMuller(a.zb, (int) a.z.length(), a.seed, a.sigma, a.chunk);
+        return a.z;
     }
 }

@@ -4,6 +4,7 @@ import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.api.ops.random.impl.UniformDistribution;
 import org.nd4j.linalg.factory.Nd4j;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -19,8 +20,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The memory floors every dropout result is read against: a copy {@code z.assign(x)} (read one array, write one)
- * and a pairwise multiply {@code z = x * y} (read two, write one; what a backward pass with a stored mask costs).
+ * The memory floors every dropout result is read against: a copy {@code z.assign(x)} (read one array, write one),
+ * a pairwise multiply {@code z = x * y} (read two, write one; what a backward pass with a stored mask costs), and
+ * the cheapest random fill ND4J has, {@code UniformDistribution} into z (write one; the floor of any generated mask
+ * on this backend).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -60,6 +63,12 @@ public class MemoryFloor {
     @Benchmark
     public INDArray multiply(Arrays a) {
         Nd4j.getExecutioner().exec(new MulOp(a.x, a.y, a.z));
+        return a.z;
+    }
+
+    @Benchmark
+    public INDArray uniformFill(Arrays a) {
+        Nd4j.getExecutioner().exec(new UniformDistribution(a.z, 0.0, 1.0));
         return a.z;
     }
 }

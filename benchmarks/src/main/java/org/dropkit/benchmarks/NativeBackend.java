@@ -40,6 +40,20 @@ public abstract class NativeBackend {
         checked = true;
     }
 
+    /**
+     * Fails unless {@code label} (a JMH parameter) is this fork's OMP_NUM_THREADS ("default" when unset). JMH cannot
+     * set a fork's environment, so such a parameter only labels a result: {@code benchmarks/run} exports the variable
+     * and passes the same value.
+     */
+    protected static void checkOmpThreads(String label) {
+        String actual = ompThreads();
+        if (!label.equals(actual)) {
+            throw new IllegalStateException("-p ompThreads=" + label + " but this fork runs with OMP_NUM_THREADS="
+                    + actual + ": export OMP_NUM_THREADS=" + label + " before starting JMH (benchmarks/run does), or"
+                    + " pass -p ompThreads=" + actual);
+        }
+    }
+
     /** This process's OMP_NUM_THREADS, or "default" when it is unset (ND4J then uses one thread per core). */
     public static String ompThreads() {
         String env = System.getenv("OMP_NUM_THREADS");

@@ -37,11 +37,7 @@ public class NetworkFitStep {
         @Param({"DL4J_DROPOUT", "DROPKIT_RECOMPUTE"})
         public Networks.DropoutChoice dropout;
 
-        /**
-         * The OMP_NUM_THREADS the fork runs with, "default" when unset (ND4J then uses one thread per core). JMH
-         * cannot set a fork's environment, so this parameter only labels the result: {@code benchmarks/run} exports
-         * the variable and passes the same value, and the setup fails if the two differ.
-         */
+        /** The OMP_NUM_THREADS the fork runs with, "default" when unset; see {@link #checkOmpThreads}. */
         @Param({"default"})
         public String ompThreads;
 
@@ -51,12 +47,7 @@ public class NetworkFitStep {
         @Setup(Level.Trial)
         public void setUp() {
             checkBuild();
-            String actual = ompThreads();
-            if (!ompThreads.equals(actual)) {
-                throw new IllegalStateException("-p ompThreads=" + ompThreads + " but this fork runs with"
-                        + " OMP_NUM_THREADS=" + actual + ": export OMP_NUM_THREADS=" + ompThreads
-                        + " before starting JMH (benchmarks/run does), or pass -p ompThreads=" + actual);
-            }
+            checkOmpThreads(ompThreads);
             net = Networks.build(network, dropout);
             batch = Networks.batch(network);
         }

@@ -14,8 +14,8 @@ import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.style.Styler;
 
 /**
- * The PNG: grouped bars, Dropkit vs the built-in at each size, for the forward pass and for forward+backward
- * (2-D FLOAT, p = 0.8, in a workspace, the selected build). Bars are nanoseconds per element (median time / elements)
+ * The PNG: grouped bars, Dropkit vs the built-in at each size, for the forward pass as DL4J calls it and for
+ * forward+backward (2-D FLOAT, p = 0.8, in a workspace, the selected build, default threads). Bars are nanoseconds per element (median time / elements)
  * on a log axis, so all sizes share one axis; the copy floor is drawn as its own bar. Missing bars were not measured.
  */
 final class Chart {
@@ -38,7 +38,7 @@ final class Chart {
     static boolean write(Results results, String build, Path png) throws IOException {
         List<CategoryChart> charts = new ArrayList<>();
         for (String[] bench : new String[][] {
-            {"DropoutForward.trainingForward", "Training forward"},
+            {"DropoutForward.trainingForwardDl4jStyle", "Training forward (DL4J's call)"},
             {"DropoutForwardBackward.forwardThenBackward", "Forward + backward"}}) {
             CategoryChart c = chart(results, build, bench[0], bench[1]);
             if (c != null) {
@@ -129,6 +129,6 @@ final class Chart {
 
     private static boolean isPlotted(Row r, String bench, String build) {
         return r.benchmark.equals(bench) && r.build.equals(build) && r.rank() == 2
-                && r.matches("dtype", "FLOAT", "p", "0.8", "workspace", "true");
+                && r.matches("dtype", "FLOAT", "p", "0.8", "workspace", "true") && Report.threads(r).equals("default");
     }
 }

@@ -35,7 +35,8 @@ import org.dropkit.util.NativeCpuBuild;
  * <pre>
  * Report merge OUT.json DIR            concatenates DIR/*.json (one per JMH invocation) into OUT.json
  * Report report --results R.json [--mask M.json] --out results/STAMP [--mode quick] [--command "..."]
- *               [--threads "OMP_NUM_THREADS value"] [--latest]
+ *               [--threads "OMP_NUM_THREADS value"] [--interleaved A.json,B.json] [--interleaved-ops C.json,D.json]
+ *               [--torch T.json] [--load "uptime before / after"] [--latest]
  *                                      writes STAMP.md and STAMP.png (and latest.md, latest.png)
  * </pre>
  */
@@ -76,19 +77,15 @@ public final class Report {
         Results results = new Results(Paths.get(opts.get("results")), build);
         JsonObject mask = opts.containsKey("mask") && Files.exists(Paths.get(opts.get("mask")))
                 ? readObject(Paths.get(opts.get("mask"))) : null;
-        List<JsonObject> interleaved = new ArrayList<>();
-        if (opts.containsKey("interleaved")) {
-            for (String file : opts.get("interleaved").split(",")) {
-                if (!file.isEmpty() && Files.exists(Paths.get(file))) {
-                    interleaved.add(readObject(Paths.get(file)));
-                }
-            }
-        }
+        List<JsonObject> interleaved = readAll(opts.get("interleaved"));
+        List<JsonObject> interleavedOps = readAll(opts.get("interleaved-ops"));
+        JsonObject torch = opts.containsKey("torch") && Files.exists(Paths.get(opts.get("torch")))
+                ? readObject(Paths.get(opts.get("torch"))) : null;
         Path out = Paths.get(opts.get("out"));
         Path md = Paths.get(out + ".md");
         Path png = Paths.get(out + ".png");
         boolean chart = Chart.write(results, build, png);
-        String text = new Report().markdown(results, mask, interleaved, build, opts,
+        String text = new Report().markdown(results, mask, interleaved, interleavedOps, torch, build, opts,
                 chart ? png.getFileName().toString() : null);
         Files.writeString(md, text, StandardCharsets.UTF_8);
         System.out.println("report: " + md + (chart ? ", " + png : ""));
@@ -123,6 +120,19 @@ public final class Report {
         System.out.println("merged " + parts.size() + " files, " + all.size() + " results: " + out);
     }
 
+    /** The JSON objects of a comma-separated list of files; missing files are skipped. */
+    private static List<JsonObject> readAll(String files) throws IOException {
+        List<JsonObject> all = new ArrayList<>();
+        if (files != null) {
+            for (String file : files.split(",")) {
+                if (!file.isEmpty() && Files.exists(Paths.get(file))) {
+                    all.add(readObject(Paths.get(file)));
+                }
+            }
+        }
+        return all;
+    }
+
     private static JsonObject readObject(Path p) throws IOException {
         try (Reader r = Files.newBufferedReader(p, StandardCharsets.UTF_8)) {
             return JsonParser.parseReader(r).getAsJsonObject();
@@ -131,8 +141,8 @@ public final class Report {
 
     private final StringBuilder sb = new StringBuilder();
 
-    private String markdown(Results results, JsonObject mask, List<JsonObject> interleaved, String build,
-            Map<String, String> opts, String png) {
+    private String markdown(Results results, JsonObject mask, List<JsonObject> interleaved,
+            List<JsonObject> interleavedOps, JsonObject torch, String build, Map<String, String> opts, String png) {
         String stamp = Paths.get(opts.get("out")).getFileName().toString();
         line("# Dropkit vs DL4J built-in dropout: " + stamp);
         line("");
@@ -155,14 +165,15 @@ public final class Report {
                 + " than the built-in in the same run). *× copy* and *× mul* = this median / the median of"
                 + " `z.assign(x)` and of `MulOp(x, y, z)` at the same shape and dtype (the memory floors).");
         line("* The machine was shared with other work while this ran; expect noise of ±20% or more"
-                + " (compare min and max in the JSON).");
+                + " (compare min and max in the JSON)." + (opts.containsKey("load") ? " Load (`uptime`): "
+                + opts.get("load") + "." : ""));
         line("");
 
-        line("## Targets (issue #3)");
+        line("## Targets (issues #3 and #12)");
         line("");
         line("| target | measured | required | result | detail |");
         line("|---|---|---|---|---|");
-        for (Targets.Outcome o : new Targets(results, mask, interleaved, build).evaluate()) {
+        for (Targets.Outcome o : new Targets(results, mask, interleaved, interleavedOps, torch, build).evaluate()) {
             line("| " + o.target + " | " + o.measured + " | " + o.required + " | **" + o.result + "** | " + o.detail
                     + " |");
         }
@@ -173,7 +184,11 @@ public final class Report {
             line("![Dropkit vs built-in, ns per element](" + png + ")");
             line("");
         }
-        opTable(results, "DropoutForward.trainingForward", "Training forward: x → out (preallocated)", null);
+        opTable(results, "DropoutForward.trainingForwardDl4jStyle", "Training forward as DL4J calls it: x → a result"
+                + " array created in the INPUT workspace of the pass", "`AbstractLayer.applyDropOutIfNecessary` creates"
+                + " the result array in the INPUT workspace on every pass (for a layer that may not modify its input);"
+                + " without a workspace it is a fresh detached array.");
+        opTable(results, "DropoutForward.trainingForward", "Training forward: x → out (preallocated once)", null);
         opTable(results, "DropoutForward.trainingForwardInPlacePlusCopy",
                 "Training forward in place, plus one refill copy", "Each call first copies x into the array it then"
                         + " drops out in place (DL4J's path for every layer after the first); subtract the copy"
@@ -185,6 +200,8 @@ public final class Report {
         floors(results);
         kernels(results);
         networks(results, mask);
+        interleavedOps(interleavedOps, torch);
+        torchTable(torch);
         interleavedNetworks(interleaved);
         maskTable(mask);
         return sb.toString();
@@ -206,6 +223,7 @@ public final class Report {
                 .thenComparing(r -> RANK_ORDER.indexOf(r.rank()))
                 .thenComparing(Row::elements)
                 .thenComparing(r -> r.param("workspace").equals("true") ? 0 : 1)
+                .thenComparing(Report::threads)
                 .thenComparing(r -> IMPL_ORDER.indexOf(r.param("impl"))));
         line("## " + title);
         line("");
@@ -213,9 +231,9 @@ public final class Report {
             line(note);
             line("");
         }
-        line("| shape | dtype | p | workspace | build | implementation | median | mean ± error | vs built-in"
-                + " | × copy | × mul |");
-        line("|---|---|---|---|---|---|---:|---:|---:|---:|---:|");
+        line("| shape | dtype | p | workspace | build | threads | implementation | median | mean ± error"
+                + " | vs built-in | × copy | × mul |");
+        line("|---|---|---|---|---|---|---|---:|---:|---:|---:|---:|");
         for (Row r : rows) {
             String impl = r.param("impl");
             Optional<Row> base = results.baselineOf(r);
@@ -226,7 +244,8 @@ public final class Report {
             String name = Names.isBuiltIn(impl) ? Names.impl(impl) : "**" + Names.impl(impl) + "**";
             line("| " + r.param("shape") + " (" + Names.rankKind(r.rank()) + ", " + Names.size(r.elements())
                     + ") | " + r.param("dtype") + " | " + r.param("p") + " | " + (r.param("workspace").equals("true")
-                    ? "yes" : "no") + " | " + r.build + " | " + name + " | " + Names.time(r.median) + " | "
+                    ? "yes" : "no") + " | " + r.build + " | " + threads(r) + " | " + name + " | "
+                    + Names.time(r.median) + " | "
                     + meanError(r) + " | " + vs + " | "
                     + copy.map(c -> Names.ratio(r.median / c.median)).orElse("–") + " | "
                     + mul.map(c -> Names.ratio(r.median / c.median)).orElse("–") + " |");
@@ -235,13 +254,14 @@ public final class Report {
     }
 
     private void floors(Results results) {
+        String[] kinds = {"MemoryFloor.copy", "MemoryFloor.multiply", "MemoryFloor.uniformFill"};
         Map<String, Row[]> byKey = new TreeMap<>();
         for (Row r : results.rows) {
-            if (r.benchmark.startsWith("MemoryFloor.")) {
+            int kind = Arrays.asList(kinds).indexOf(r.benchmark);
+            if (kind >= 0) {
                 String key = r.build + "|" + DTYPE_ORDER.indexOf(r.param("dtype")) + "|"
                         + RANK_ORDER.indexOf(r.rank()) + "|" + String.format("%012d", r.elements());
-                Row[] pair = byKey.computeIfAbsent(key, k -> new Row[2]);
-                pair[r.benchmark.endsWith("copy") ? 0 : 1] = r;
+                byKey.computeIfAbsent(key, k -> new Row[kinds.length])[kind] = r;
             }
         }
         if (byKey.isEmpty()) {
@@ -249,19 +269,24 @@ public final class Report {
         }
         line("## Memory floors");
         line("");
-        line("Copy reads one array and writes one; multiply reads two and writes one. GB/s counts those bytes only.");
+        line("Copy reads one array and writes one; multiply reads two and writes one; the uniform fill"
+                + " (`UniformDistribution`, ND4J's cheapest random op) writes one. GB/s counts those bytes only.");
         line("");
-        line("| shape | dtype | build | copy `z.assign(x)` | copy GB/s | multiply `MulOp(x,y,z)` | multiply GB/s |");
-        line("|---|---|---|---:|---:|---:|---:|");
-        for (Row[] pair : byKey.values()) {
-            Row any = pair[0] != null ? pair[0] : pair[1];
+        line("| shape | dtype | build | copy `z.assign(x)` | copy GB/s | multiply `MulOp(x,y,z)` | multiply GB/s"
+                + " | uniform fill | fill GB/s |");
+        line("|---|---|---|---:|---:|---:|---:|---:|---:|");
+        for (Row[] floor : byKey.values()) {
+            Row any = Arrays.stream(floor).filter(java.util.Objects::nonNull).findFirst().get();
             int width = "DOUBLE".equals(any.param("dtype")) ? 8 : "HALF".equals(any.param("dtype")) ? 2 : 4;
-            line("| " + any.param("shape") + " (" + Names.rankKind(any.rank()) + ", " + Names.size(any.elements())
-                    + ") | " + any.param("dtype") + " | " + any.build + " | "
-                    + (pair[0] == null ? "–" : Names.time(pair[0].median)) + " | "
-                    + (pair[0] == null ? "–" : gbs(2L * width * any.elements(), pair[0].median)) + " | "
-                    + (pair[1] == null ? "–" : Names.time(pair[1].median)) + " | "
-                    + (pair[1] == null ? "–" : gbs(3L * width * any.elements(), pair[1].median)) + " |");
+            StringBuilder row = new StringBuilder("| " + any.param("shape") + " (" + Names.rankKind(any.rank()) + ", "
+                    + Names.size(any.elements()) + ") | " + any.param("dtype") + " | " + any.build + " |");
+            int[] arrays = {2, 3, 1};
+            for (int k = 0; k < kinds.length; k++) {
+                row.append(' ').append(floor[k] == null ? "–" : Names.time(floor[k].median)).append(" | ")
+                        .append(floor[k] == null ? "–" : gbs((long) arrays[k] * width * any.elements(),
+                                floor[k].median)).append(" |");
+            }
+            line(row.toString());
         }
         line("");
     }
@@ -277,21 +302,24 @@ public final class Report {
             return;
         }
         rows.sort(Comparator.<Row, String>comparing(r -> r.build).thenComparing(Row::elements)
-                .thenComparing(r -> r.benchmark.contains(".engine") ? 0 : 1).thenComparing(r -> r.benchmark));
+                .thenComparing(r -> r.benchmark.contains(".engine") ? 0 : r.benchmark.contains(".nd4j") ? 1 : 2)
+                .thenComparing(r -> r.benchmark));
         line("## Mask engine components and candidate kernels (FLOAT, p = " + rows.get(0).param("p") + ")");
         line("");
-        line("`engine*`: the pieces of `MaskEngine.apply` today (Bernoulli draw into the output, `MulOp`, scale by"
-                + " 1/p). `candidate*`: other ways to make the same output; see the Javadoc of `MaskKernels`."
-                + " *vs engine* = the engine's median / this median: its three-pass Bernoulli forward"
-                + " (`engineBernoulliDrawMulScale`) for Bernoulli kernels, its Gaussian draw"
-                + " (`engineGaussianDrawOnly`) for Gaussian ones.");
+        line("`engine*`: `MaskEngine` itself, here its CPU generator (one pass in Java, no op call). `nd4j*`: the"
+                + " pieces of its ND4J-op path (CUDA, HALF/BFLOAT16): Bernoulli draw, `MulOp`, scale by 1/p; ND4J's"
+                + " Gaussian draw. `candidate*`: other ways to make the same output (see the Javadoc of `MaskKernels`"
+                + " and `GaussianCandidates`). One thread (OMP_NUM_THREADS=1 for the whole slice), so every row is"
+                + " the cost per thread. *vs ND4J* = the ND4J path's median / this median: its three-pass Bernoulli"
+                + " forward (`nd4jBernoulliDrawMulScale`) for Bernoulli kernels, its Gaussian draw"
+                + " (`nd4jGaussianDrawOnly`) for Gaussian ones.");
         line("");
-        line("| kernel | shape | build | median | ns/element | × copy | vs engine |");
+        line("| kernel | shape | build | median | ns/element | × copy | vs ND4J |");
         line("|---|---|---|---:|---:|---:|---:|");
         for (Row r : rows) {
             Optional<Row> copy = results.floorOf(r, "copy");
-            String reference = r.benchmark.contains("Gaussian") ? "MaskKernels.engineGaussianDrawOnly"
-                    : "MaskKernels.engineBernoulliDrawMulScale";
+            String reference = r.benchmark.contains("Gaussian") ? "MaskKernels.nd4jGaussianDrawOnly"
+                    : "MaskKernels.nd4jBernoulliDrawMulScale";
             Optional<Row> engine = results.find(x -> x.benchmark.equals(reference)
                     && x.build.equals(r.build) && x.elements() == r.elements());
             boolean perElement = !r.benchmark.endsWith("RngBookkeeping");
@@ -351,6 +379,79 @@ public final class Report {
     /** The OMP_NUM_THREADS a network row ran with; results from before the parameter existed ran with the default. */
     static String threads(Row r) {
         return r.param("ompThreads") == null ? "default" : r.param("ompThreads");
+    }
+
+    private void interleavedOps(List<JsonObject> runs, JsonObject torch) {
+        if (runs.isEmpty()) {
+            return;
+        }
+        line("## Dropout ops in interleaved rounds (not JMH)");
+        line("");
+        line("`InterleavedDropoutOps`: each round times every implementation back to back (the same number of calls"
+                + " each, in a workspace, p = 0.8), starting with a different one each round; *vs built-in* is the"
+                + " median over rounds of the built-in's time / this one's in the same round. *forward*: as a DL4J"
+                + " layer calls it (result created in the INPUT workspace on every pass); *forward + backward*:"
+                + " forward into a preallocated output, backward into a preallocated gradient. One JVM per build and"
+                + " thread setting. PyTorch: its CPU time for the same op, shape, dtype and threads, from its own"
+                + " process (`torch_dropout.py`), where present.");
+        line("");
+        line("| op | shape | dtype | build | ND4J threads | implementation | median per call | vs built-in (median of"
+                + " rounds) | rounds faster | PyTorch |");
+        line("|---|---|---|---|---|---|---:|---:|---:|---:|");
+        for (JsonObject run : runs) {
+            int rounds = run.get("rounds").getAsInt();
+            String threads = run.get("ompThreads").getAsString();
+            for (JsonElement c : run.getAsJsonArray("cases")) {
+                JsonObject o = c.getAsJsonObject();
+                String op = o.get("op").getAsString();
+                for (JsonElement v : o.getAsJsonArray("variants")) {
+                    JsonObject x = v.getAsJsonObject();
+                    String impl = x.get("impl").getAsString();
+                    boolean paired = x.has("medianRatioVsBuiltIn");
+                    String torchImpl = !op.equals("forward") ? null : impl.equals("DL4J_DROPOUT") ? "torch_dropout"
+                            : impl.equals("DL4J_GAUSSIAN") ? "torch_gaussian_normal" : null;
+                    String pt = torchImpl == null ? "" : Targets.torchMedian(torch, op, o.get("shape").getAsString(),
+                            o.get("dtype").getAsString(), threads, torchImpl).map(Names::time).orElse("–");
+                    line("| " + (op.equals("forward") ? "forward" : "forward + backward") + " | "
+                            + o.get("shape").getAsString() + " (" + Names.size(Row.elements(o.get("shape")
+                            .getAsString())) + ") | " + o.get("dtype").getAsString() + " | "
+                            + run.get("build").getAsString() + " | " + threads + " | "
+                            + (paired ? "**" + Names.impl(impl) + "**" : Names.impl(impl)) + " | "
+                            + Names.time(x.get("medianUsPerCall").getAsDouble()) + " | "
+                            + (paired ? Names.ratio(x.get("medianRatioVsBuiltIn").getAsDouble()) : "(baseline)")
+                            + " | " + (paired ? x.get("roundsFasterThanBuiltIn").getAsInt() + " of " + rounds : "")
+                            + " | " + pt + " |");
+                }
+            }
+        }
+        line("");
+    }
+
+    private void torchTable(JsonObject torch) {
+        if (torch == null) {
+            return;
+        }
+        line("## PyTorch on the same machine (peer, not JMH)");
+        line("");
+        if (!torch.has("available") || !torch.get("available").getAsBoolean()) {
+            line("Not measured: " + (torch.has("note") ? torch.get("note").getAsString() : "no PyTorch") + ".");
+            line("");
+            return;
+        }
+        line("`torch_dropout.py`, PyTorch " + torch.get("torchVersion").getAsString() + ": `torch.nn.functional"
+                + ".dropout(x, 0.2, training=True)` and the Gaussian mask `x * torch.empty_like(x).normal_(1, sigma)`"
+                + " (forward); forward + backward through autograd. Median of " + torch.get("repeats").getAsInt()
+                + " timed calls after warmup.");
+        line("");
+        line("| op | shape | dtype | threads | implementation | median per call |");
+        line("|---|---|---|---|---|---:|");
+        for (JsonElement e : torch.getAsJsonArray("cases")) {
+            JsonObject o = e.getAsJsonObject();
+            line("| " + o.get("op").getAsString() + " | " + o.get("shape").getAsString() + " | "
+                    + o.get("dtype").getAsString() + " | " + o.get("ompThreads").getAsString() + " | "
+                    + o.get("impl").getAsString() + " | " + Names.time(o.get("medianUs").getAsDouble()) + " |");
+        }
+        line("");
     }
 
     private void interleavedNetworks(List<JsonObject> runs) {

@@ -77,7 +77,11 @@ final class Row {
 
     /** Elements of the shape parameter, or 0. */
     long elements() {
-        String shape = params.get("shape");
+        return elements(params.get("shape"));
+    }
+
+    /** Elements of a shape such as "1024x10000", or 0 for null. */
+    static long elements(String shape) {
         return shape == null ? 0 : Arrays.stream(shape.split("x")).mapToLong(Long::parseLong).reduce(1, (a, b) -> a * b);
     }
 

@@ -10,8 +10,10 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The targets of issue #3, each evaluated from one run. Every ratio is of medians; "faster" ratios are
- * built-in / Dropkit, floor ratios Dropkit / floor.
+ * The targets (issues #3 and #12), each evaluated from one run. Every ratio is of medians; "faster" ratios are
+ * built-in / Dropkit, floor ratios Dropkit / floor. Op targets are checked twice where the run has both: on JMH's
+ * rows (default threads) and on the paired rounds of {@code InterleavedDropoutOps}, once per build and thread
+ * setting it ran with.
  */
 final class Targets {
 
@@ -31,42 +33,57 @@ final class Targets {
         }
     }
 
-    private static final String E7 = "1024x10000";
-    private static final String E4 = "64x160";
+    static final String E7 = "1024x10000";
+    static final String E4 = "64x160";
+    static final String FORWARD = "DropoutForward.trainingForwardDl4jStyle";
+    static final String FORWARD_BACKWARD = "DropoutForwardBackward.forwardThenBackward";
 
     private final Results results;
     private final JsonObject maskBytes;
     private final List<JsonObject> interleaved;
+    private final List<JsonObject> interleavedOps;
+    private final JsonObject torch;
     private final String build;
     private final List<Outcome> outcomes = new ArrayList<>();
 
-    Targets(Results results, JsonObject maskBytes, List<JsonObject> interleaved, String build) {
+    Targets(Results results, JsonObject maskBytes, List<JsonObject> interleaved, List<JsonObject> interleavedOps,
+            JsonObject torch, String build) {
         this.results = results;
         this.maskBytes = maskBytes;
         this.interleaved = interleaved;
+        this.interleavedOps = interleavedOps;
+        this.torch = torch;
         this.build = build;
     }
 
     List<Outcome> evaluate() {
-        faster("Bernoulli forward FLOAT 1e7, in a workspace, vs DL4J Dropout", "DropoutForward.trainingForward",
-                build, E7, "true", "DROPKIT_BERNOULLI_RECOMPUTE", 4.0);
-        floor("Bernoulli forward FLOAT 1e7, in a workspace, vs copy floor", "DropoutForward.trainingForward", build,
-                E7, "DROPKIT_BERNOULLI_RECOMPUTE", 3.0);
-        faster("Bernoulli forward FLOAT 1e7, generic build, vs DL4J Dropout", "DropoutForward.trainingForward",
-                "generic", E7, "true", "DROPKIT_BERNOULLI_RECOMPUTE", 2.0);
-        faster("Bernoulli forward FLOAT 1e4, in a workspace, vs DL4J Dropout", "DropoutForward.trainingForward",
-                build, E4, "true", "DROPKIT_BERNOULLI_RECOMPUTE", 1.5);
+        op("Bernoulli forward FLOAT 1e7, DL4J-style call, vs DL4J Dropout", FORWARD, "forward", E7,
+                "DROPKIT_BERNOULLI_RECOMPUTE", 5.0, true);
+        floor("Bernoulli forward FLOAT 1e7, DL4J-style call, vs copy floor", FORWARD, E7,
+                "DROPKIT_BERNOULLI_RECOMPUTE", "copy", 3.0);
+        op("Bernoulli forward FLOAT 1e4, DL4J-style call, vs DL4J Dropout", FORWARD, "forward", E4,
+                "DROPKIT_BERNOULLI_RECOMPUTE", 1.5, false);
+        op("Bernoulli forward+backward RECOMPUTE FLOAT 1e7 vs DL4J Dropout", FORWARD_BACKWARD, "forwardBackward", E7,
+                "DROPKIT_BERNOULLI_RECOMPUTE", 3.0, false);
+        op("Bernoulli forward+backward RECOMPUTE FLOAT 1e4 vs DL4J Dropout", FORWARD_BACKWARD, "forwardBackward", E4,
+                "DROPKIT_BERNOULLI_RECOMPUTE", 2.5, false);
         notSlower("Backward STORED FLOAT 1e7 vs DL4J Dropout backward", "DropoutBackward.backward", E7,
                 "DROPKIT_BERNOULLI_STORED", 1.1);
         notSlower("Backward STORED FLOAT 1e4 vs DL4J Dropout backward", "DropoutBackward.backward", E4,
                 "DROPKIT_BERNOULLI_STORED", 1.1);
-        faster("Forward+backward RECOMPUTE FLOAT 1e7, in a workspace, vs DL4J Dropout",
-                "DropoutForwardBackward.forwardThenBackward", build, E7, "true", "DROPKIT_BERNOULLI_RECOMPUTE", 2.0);
         maskBytes("... with 0 mask bytes kept per element (RECOMPUTE, FLOAT)", "DROPKIT_BERNOULLI_RECOMPUTE", 0.0);
-        faster("Gaussian forward FLOAT 1e7, in a workspace, vs DL4J GaussianDropout",
-                "DropoutForward.trainingForward", build, E7, "true", "DROPKIT_GAUSSIAN_RECOMPUTE", 2.0);
-        gaussianBound("MaskKernels.engineGaussianDrawOnly", "ND4J's GaussianDistribution draw alone");
-        gaussianBound("MaskKernels.candidateGaussianBoxMuller", "Box-Muller from ND4J uniform + transform ops");
+        op("Gaussian forward FLOAT 1e7, DL4J-style call, vs DL4J GaussianDropout", FORWARD, "forward", E7,
+                "DROPKIT_GAUSSIAN_RECOMPUTE", 3.0, true);
+        op("Gaussian forward FLOAT 1e4, DL4J-style call, vs DL4J GaussianDropout", FORWARD, "forward", E4,
+                "DROPKIT_GAUSSIAN_RECOMPUTE", 2.0, false);
+        op("Gaussian forward+backward RECOMPUTE FLOAT 1e7 vs DL4J GaussianDropout", FORWARD_BACKWARD,
+                "forwardBackward", E7, "DROPKIT_GAUSSIAN_RECOMPUTE", 3.0, false);
+        floor("... distance to the uniform-fill floor: Gaussian forward FLOAT 1e7 vs ND4J's UniformDistribution fill",
+                FORWARD, E7, "DROPKIT_GAUSSIAN_RECOMPUTE", "uniformFill", Double.NaN);
+        floor("... and vs the copy floor", FORWARD, E7, "DROPKIT_GAUSSIAN_RECOMPUTE", "copy", Double.NaN);
+        torch("Gaussian forward vs PyTorch's normal_-based Gaussian mask", "DROPKIT_GAUSSIAN_RECOMPUTE",
+                "torch_gaussian_normal", true);
+        torch("Bernoulli forward vs PyTorch's dropout", "DROPKIT_BERNOULLI_RECOMPUTE", "torch_dropout", false);
         mlp("DROPKIT_RECOMPUTE");
         mlp("DROPKIT_STORED");
         interleavedMlp("DROPKIT_RECOMPUTE");
@@ -76,38 +93,85 @@ final class Targets {
         return outcomes;
     }
 
-    private Optional<Row> forward(String bench, String build, String shape, String ws, String impl) {
-        return results.find(bench, build, "shape", shape, "dtype", "FLOAT", "p", "0.8", "workspace", ws,
-                "impl", impl);
+    private Optional<Row> jmhRow(String bench, String build, String shape, String impl) {
+        return results.find(r -> r.benchmark.equals(bench) && r.build.equals(build) && r.matches("shape", shape,
+                "dtype", "FLOAT", "p", "0.8", "workspace", "true", "impl", impl)
+                && Report.threads(r).equals("default"));
     }
 
-    private void faster(String target, String bench, String build, String shape, String ws, String impl,
-            double min) {
-        Optional<Row> dk = forward(bench, build, shape, ws, impl);
-        Optional<Row> bi = dk.flatMap(results::baselineOf);
-        if (dk.isEmpty() || bi.isEmpty()) {
-            outcomes.add(missing(target, "≥ " + min + "× faster"));
-            return;
+    /**
+     * A "faster than the built-in" target on FLOAT: JMH's rows (the selected build, and the generic build too when
+     * {@code bothBuilds}), then every interleaved run of the op.
+     */
+    private void op(String target, String bench, String interleavedOp, String shape, String impl, double min,
+            boolean bothBuilds) {
+        boolean any = false;
+        for (String b : bothBuilds ? new String[] {build, "generic"} : new String[] {build}) {
+            Optional<Row> dk = jmhRow(bench, b, shape, impl);
+            Optional<Row> bi = dk.flatMap(results::baselineOf);
+            if (dk.isPresent() && bi.isPresent()) {
+                any = true;
+                double r = bi.get().median / dk.get().median;
+                outcomes.add(new Outcome(target + " [" + b + ", JMH]", Names.ratio(r) + " faster",
+                        "≥ " + fmt(min) + "×", r >= min ? "PASS" : "FAIL", Names.time(dk.get().median) + " vs "
+                        + Names.time(bi.get().median)));
+            }
         }
-        double r = bi.get().median / dk.get().median;
-        outcomes.add(new Outcome(target + " [" + build + "]", Names.ratio(r) + " faster", "≥ " + fmt(min) + "×",
-                r >= min ? "PASS" : "FAIL", Names.time(dk.get().median) + " vs " + Names.time(bi.get().median)));
+        for (JsonObject run : interleavedOps) {
+            Optional<JsonObject> v = interleavedVariant(run, interleavedOp, shape, "FLOAT", impl);
+            if (v.isEmpty() || !v.get().has("medianRatioVsBuiltIn")) {
+                continue;
+            }
+            any = true;
+            double r = v.get().get("medianRatioVsBuiltIn").getAsDouble();
+            outcomes.add(new Outcome(target + " [" + run.get("build").getAsString() + ", "
+                    + threadLabel(run.get("ompThreads").getAsString()) + ", interleaved]", Names.ratio(r) + " faster",
+                    "≥ " + fmt(min) + "×", r >= min ? "PASS" : "FAIL", "median of " + run.get("rounds").getAsInt()
+                    + " paired rounds; faster in " + v.get().get("roundsFasterThanBuiltIn").getAsInt() + " of them; "
+                    + Names.time(v.get().get("medianUsPerCall").getAsDouble()) + " per call"));
+        }
+        if (!any) {
+            outcomes.add(missing(target, "≥ " + fmt(min) + "× faster"));
+        }
     }
 
-    private void floor(String target, String bench, String build, String shape, String impl, double max) {
-        Optional<Row> dk = forward(bench, build, shape, "true", impl);
-        Optional<Row> copy = dk.flatMap(r -> results.floorOf(r, "copy"));
-        if (dk.isEmpty() || copy.isEmpty()) {
-            outcomes.add(missing(target, "≤ " + max + "× copy"));
+    /** Interleaved variant {@code impl} of one op, shape and dtype in one run. */
+    static Optional<JsonObject> interleavedVariant(JsonObject run, String op, String shape, String dtype,
+            String impl) {
+        for (JsonElement c : run.getAsJsonArray("cases")) {
+            JsonObject o = c.getAsJsonObject();
+            if (!o.get("op").getAsString().equals(op) || !o.get("shape").getAsString().equals(shape)
+                    || !o.get("dtype").getAsString().equals(dtype)) {
+                continue;
+            }
+            for (JsonElement v : o.getAsJsonArray("variants")) {
+                if (v.getAsJsonObject().get("impl").getAsString().equals(impl)) {
+                    return Optional.of(v.getAsJsonObject());
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Dropkit / a floor (MemoryFloor.copy, .uniformFill); max NaN: informational, no pass or fail. */
+    private void floor(String target, String bench, String shape, String impl, String floor, double max) {
+        Optional<Row> dk = jmhRow(bench, build, shape, impl);
+        Optional<Row> f = dk.flatMap(r -> results.floorOf(r, floor));
+        if (dk.isEmpty() || f.isEmpty()) {
+            outcomes.add(missing(target, Double.isNaN(max) ? "–" : "≤ " + max + "× " + floor));
             return;
         }
-        double r = dk.get().median / copy.get().median;
-        outcomes.add(new Outcome(target + " [" + build + "]", Names.ratio(r) + " the copy", "≤ " + fmt(max) + "×",
-                r <= max ? "PASS" : "FAIL", Names.time(dk.get().median) + " vs copy " + Names.time(copy.get().median)));
+        double r = dk.get().median / f.get().median;
+        boolean info = Double.isNaN(max);
+        outcomes.add(new Outcome(target + " [" + build + "]", Names.ratio(r) + " the " + floor,
+                info ? "–" : "≤ " + fmt(max) + "×", info ? "distance" : r <= max ? "PASS" : "FAIL",
+                Names.time(dk.get().median) + " vs " + floor + " " + Names.time(f.get().median)));
     }
 
     private void notSlower(String target, String bench, String shape, String impl, double maxRatio) {
-        Optional<Row> dk = forward(bench, build, shape, "true", impl);
+        Optional<Row> dk = results.find(r -> r.benchmark.equals(bench) && r.build.equals(build)
+                && r.matches("shape", shape, "dtype", "FLOAT", "p", "0.8", "workspace", "true", "impl", impl)
+                && Report.threads(r).equals("default"));
         Optional<Row> bi = dk.flatMap(results::baselineOf);
         if (dk.isEmpty() || bi.isEmpty()) {
             outcomes.add(missing(target, "≤ " + maxRatio + "× built-in"));
@@ -120,21 +184,53 @@ final class Targets {
     }
 
     /**
-     * What bounds the Gaussian target: a way to make the N(1, sigma^2) noise, timed alone (MaskKernels, same shape
-     * and p), against DL4J's whole GaussianDropout forward. A Dropkit forward that makes its noise this way and then
-     * multiplies can be at most built-in / noise times faster than the built-in. Informational: no pass or fail.
+     * Dropkit's interleaved forward (per build and thread setting) against PyTorch's CPU time for the same op, shape,
+     * dtype and thread count, measured by {@code torch_dropout.py} in its own process right after. Not paired rounds:
+     * two processes, so machine load between them is not shared. Required only when {@code required}.
      */
-    private void gaussianBound(String kernel, String what) {
-        Optional<Row> noise = results.find(kernel, build, "shape", E7, "p", "0.8");
-        Optional<Row> bi = forward("DropoutForward.trainingForward", build, E7, "true", "DL4J_GAUSSIAN");
-        if (noise.isEmpty() || bi.isEmpty()) {
+    private void torch(String target, String impl, String torchImpl, boolean required) {
+        if (torch == null || !torch.has("available") || !torch.get("available").getAsBoolean()) {
+            String why = torch == null ? "no PyTorch results in this run"
+                    : torch.has("note") ? torch.get("note").getAsString() : "PyTorch not available";
+            outcomes.add(new Outcome(target, "not measured", required ? "≥ 1.00× (faster)" : "–", "n/a", why));
             return;
         }
-        double r = bi.get().median / noise.get().median;
-        outcomes.add(new Outcome("... bound: " + what + ", FLOAT 1e7 [" + build + "]",
-                "at most " + Names.ratio(r) + " faster", "–", "bound",
-                Names.time(noise.get().median) + " for the noise vs " + Names.time(bi.get().median)
-                        + " for DL4J GaussianDropout's whole forward"));
+        for (JsonObject run : interleavedOps) {
+            if (!run.get("build").getAsString().equals(build)) {
+                continue;
+            }
+            String threads = run.get("ompThreads").getAsString();
+            for (String shape : new String[] {E7, E4}) {
+                Optional<JsonObject> dk = interleavedVariant(run, "forward", shape, "FLOAT", impl);
+                Optional<Double> pt = torchMedian(torch, "forward", shape, "FLOAT", threads, torchImpl);
+                if (dk.isEmpty() || pt.isEmpty()) {
+                    continue;
+                }
+                double dkUs = dk.get().get("medianUsPerCall").getAsDouble();
+                double r = pt.get() / dkUs;
+                outcomes.add(new Outcome(target + ", FLOAT " + Names.size(Row.elements(shape)) + " [" + build + ", "
+                        + threadLabel(threads) + "]", Names.ratio(r) + " faster", required ? "≥ 1.00×" : "–",
+                        required ? (r >= 1.0 ? "PASS" : "FAIL") : "peer", Names.time(dkUs) + " vs PyTorch "
+                        + Names.time(pt.get()) + " (separate process, not interleaved)"));
+            }
+        }
+    }
+
+    /** PyTorch's median microseconds for one case, threads "default" meaning torch's own default. */
+    static Optional<Double> torchMedian(JsonObject torch, String op, String shape, String dtype, String threads,
+            String impl) {
+        if (torch == null || !torch.has("cases")) {
+            return Optional.empty();
+        }
+        for (JsonElement e : torch.getAsJsonArray("cases")) {
+            JsonObject o = e.getAsJsonObject();
+            if (o.get("op").getAsString().equals(op) && o.get("shape").getAsString().equals(shape)
+                    && o.get("dtype").getAsString().equals(dtype) && o.get("impl").getAsString().equals(impl)
+                    && o.get("ompThreads").getAsString().equals(threads)) {
+                return Optional.of(o.get("medianUs").getAsDouble());
+            }
+        }
+        return Optional.empty();
     }
 
     /** One outcome per ND4J thread setting the MLP ran with. */
@@ -172,7 +268,7 @@ final class Targets {
     }
 
     /** "default threads", "1 thread", "4 threads". */
-    private static String threadLabel(String ompThreads) {
+    static String threadLabel(String ompThreads) {
         return ompThreads.equals("default") ? "default threads"
                 : ompThreads + (ompThreads.equals("1") ? " thread" : " threads");
     }

@@ -1,0 +1,272 @@
+package org.dropkit.internal;
+
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import org.dropkit.MaskKind;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The mask engine's CPU path: masks generated in Java ({@link MaskChunks}) and applied straight in the arrays'
+ * native buffers, for FLOAT and DOUBLE arrays in host memory (the nd4j-native backend). Other backends (CUDA) and
+ * other data types (HALF, BFLOAT16) keep ND4J's random ops; {@link MaskEngine} asks here first.
+ *
+ * <p>Why not ND4J's ops on the CPU: its {@code GaussianDistribution} costs about 15 ns per element per thread, and
+ * every op call about 10 us, which decides the time of small layers. Here a pass is one sweep over memory and no op
+ * call: the input is read a chunk at a time into a per-thread array, multiplied by the chunk's mask and written to
+ * the output.
+ *
+ * <p><b>Determinism.</b> The mask value of logical element i (c-order) is a function of the seed and i only:
+ * arrays are taken only when their buffer order is c-order, work is split into blocks of {@value #BLOCK} elements
+ * that any thread may compute, and each chunk's values come from counter streams keyed by the seed. So c and f
+ * order, views, one or many threads, forward and recomputing backward all see the same mask. DOUBLE masks are the
+ * FLOAT masks' decisions and values at double precision: a Bernoulli mask keeps the same elements with the value
+ * (double) (1/p); a Gaussian mask holds the FLOAT values widened, exactly.
+ *
+ * <p>A pass allocates no array: the chunk arrays are per thread and reused; it makes only a few small objects (the
+ * buffers' NIO views, and a job record when it runs on several threads).
+ */
+final class HostMasks {
+
+    /** Elements per block, the unit of work a thread claims: 16 chunks, 256 KiB of FLOAT. */
+    static final int BLOCK = 16 * MaskChunks.CHUNK;
+    /** Arrays of at least this many elements are split over threads (ND4J's thread count, at most). */
+    static final long PARALLEL_MIN = 2L * BLOCK;
+
+    private static volatile Boolean cpuBackend;
+
+    private HostMasks() {
+    }
+
+    /**
+     * Whether masks for arrays of this type are made here: on the CPU backend, for FLOAT and DOUBLE. Everything
+     * else (CUDA arrays, HALF, BFLOAT16) goes through ND4J's random ops.
+     */
+    static boolean appliesTo(boolean cpu, DataType type) {
+        return cpu && (type == DataType.FLOAT || type == DataType.DOUBLE);
+    }
+
+    /** True when ND4J runs on the CPU backend (nd4j-native): arrays live in host memory. Checked once. */
+    static boolean cpuBackend() {
+        Boolean c = cpuBackend;
+        if (c == null) {
+            c = Nd4j.getEnvironment().isCPU();
+            cpuBackend = c;
+        }
+        return c;
+    }
+
+    /** An array this path can read or write in place: host memory, FLOAT/DOUBLE, buffer order = c-order. */
+    static boolean accessible(INDArray a) {
+        if (!appliesTo(cpuBackend(), a.dataType()) || !MaskEngine.isCContiguous(a)) {
+            return false;
+        }
+        long end = a.offset() + a.length();
+        return end <= Integer.MAX_VALUE / a.dataType().width();
+    }
+
+    /** The threads a pass over n elements uses: ND4J's own limit (OMP_NUM_THREADS), 1 below {@link #PARALLEL_MIN}. */
+    static int threadsFor(long n) {
+        return n < PARALLEL_MIN ? 1 : Math.max(1, Nd4j.getEnvironment().maxMasterThreads());
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // The three operations of MaskEngine. Each returns false, having done nothing, when it does not apply.
+
+    /** {@code z = x * m} with the element-wise mask of (spec, seed); x and z of one shape, z may be x. */
+    static boolean apply(MaskSpec spec, long seed, INDArray x, INDArray z) {
+        if (spec.isShared() || x.dataType() != z.dataType() || !accessible(x) || !accessible(z)) {
+            return false;
+        }
+        run(new Recipe(spec, seed), x, null, z, threadsFor(z.length()));
+        return true;
+    }
+
+    /** Writes the mask of (spec, seed) into target, whose shape is the mask's shape. */
+    static boolean fill(MaskSpec spec, long seed, INDArray target) {
+        if (!accessible(target)) {
+            return false;
+        }
+        run(new Recipe(spec, seed), null, null, target, threadsFor(target.length()));
+        return true;
+    }
+
+    /** {@code z = x * m} for three arrays of one shape and type; z may be x. */
+    static boolean multiply(INDArray x, INDArray m, INDArray z) {
+        if (x.dataType() != z.dataType() || m.dataType() != z.dataType() || !java.util.Arrays.equals(x.shape(),
+                m.shape()) || !java.util.Arrays.equals(x.shape(), z.shape()) || !accessible(x) || !accessible(m)
+                || !accessible(z)) {
+            return false;
+        }
+        run(null, x, m, z, threadsFor(z.length()));
+        return true;
+    }
+
+    /** Test hook: {@link #apply} or {@link #fill} (x null) on exactly the given number of threads. */
+    static void applyOnThreads(MaskSpec spec, long seed, INDArray x, INDArray z, int threads) {
+        if ((x != null && !accessible(x)) || !accessible(z) || spec.isShared() && x != null) {
+            throw new IllegalArgumentException("not a host-mask case: " + x + ", " + z);
+        }
+        run(new Recipe(spec, seed), x, null, z, threads);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+
+    /**
+     * One pass over z: z = x * mask (recipe and x), z = mask (recipe only), or z = x * m (m, no recipe). Blocks of
+     * {@link #BLOCK} elements, each a sequence of chunks.
+     */
+    private static void run(Recipe recipe, INDArray x, INDArray m, INDArray z, int threads) {
+        long n = z.length();
+        if (n == 0) {
+            return;
+        }
+        int blocks = (int) ((n + BLOCK - 1) / BLOCK);
+        if (z.dataType() == DataType.FLOAT) {
+            FloatBuffer zb = floats(z);
+            FloatBuffer xb = x == null ? null : floats(x);
+            FloatBuffer mb = m == null ? null : floats(m);
+            long xo = x == null ? 0 : x.offset();
+            long mo = m == null ? 0 : m.offset();
+            long zo = z.offset();
+            BlockPool.run(blocks, threads, b -> floatBlock(recipe, xb, xo, mb, mo, zb, zo, n, b));
+        } else {
+            DoubleBuffer zb = doubles(z);
+            DoubleBuffer xb = x == null ? null : doubles(x);
+            DoubleBuffer mb = m == null ? null : doubles(m);
+            long xo = x == null ? 0 : x.offset();
+            long mo = m == null ? 0 : m.offset();
+            long zo = z.offset();
+            BlockPool.run(blocks, threads, b -> doubleBlock(recipe, xb, xo, mb, mo, zb, zo, n, b));
+        }
+    }
+
+    private static void floatBlock(Recipe recipe, FloatBuffer xs, long xo, FloatBuffer ms, long mo, FloatBuffer zs,
+            long zo, long n, int block) {
+        MaskChunks chunks = MaskChunks.get();
+        FloatBuffer x = xs == null ? null : xs.duplicate();
+        FloatBuffer m = ms == null ? null : ms.duplicate();
+        FloatBuffer z = zs.duplicate();
+        float[] values = chunks.floats;
+        float[] mask = chunks.mask;
+        long first = (long) block * BLOCK;
+        long end = Math.min(n, first + BLOCK);
+        for (long start = first; start < end; start += MaskChunks.CHUNK) {
+            int len = (int) Math.min(MaskChunks.CHUNK, end - start);
+            if (recipe != null) {
+                recipe.floatMask(chunks, start / MaskChunks.CHUNK, mask);
+            } else {
+                m.position((int) (mo + start));
+                m.get(mask, 0, len);
+            }
+            float[] out = mask;
+            if (x != null) {
+                x.position((int) (xo + start));
+                x.get(values, 0, len);
+                for (int j = 0; j < len; j++) {
+                    values[j] *= mask[j];
+                }
+                out = values;
+            }
+            z.position((int) (zo + start));
+            z.put(out, 0, len);
+        }
+    }
+
+    private static void doubleBlock(Recipe recipe, DoubleBuffer xs, long xo, DoubleBuffer ms, long mo,
+            DoubleBuffer zs, long zo, long n, int block) {
+        MaskChunks chunks = MaskChunks.get();
+        DoubleBuffer x = xs == null ? null : xs.duplicate();
+        DoubleBuffer m = ms == null ? null : ms.duplicate();
+        DoubleBuffer z = zs.duplicate();
+        double[] values = chunks.doubles;
+        double[] mask = chunks.doubleProducts;
+        long first = (long) block * BLOCK;
+        long end = Math.min(n, first + BLOCK);
+        for (long start = first; start < end; start += MaskChunks.CHUNK) {
+            int len = (int) Math.min(MaskChunks.CHUNK, end - start);
+            if (recipe != null) {
+                recipe.doubleMask(chunks, start / MaskChunks.CHUNK, mask);
+            } else {
+                m.position((int) (mo + start));
+                m.get(mask, 0, len);
+            }
+            double[] out = mask;
+            if (x != null) {
+                x.position((int) (xo + start));
+                x.get(values, 0, len);
+                for (int j = 0; j < len; j++) {
+                    values[j] *= mask[j];
+                }
+                out = values;
+            }
+            z.position((int) (zo + start));
+            z.put(out, 0, len);
+        }
+    }
+
+    private static FloatBuffer floats(INDArray a) {
+        return a.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
+    private static DoubleBuffer doubles(INDArray a) {
+        return a.data().asNio().order(ByteOrder.nativeOrder()).asDoubleBuffer();
+    }
+
+    /** What one pass's mask is: kind and parameters from the spec, stream keys from the seed. */
+    static final class Recipe {
+        private final boolean gaussian;
+        private final long key;
+        private final long angleKey;
+        private final long threshold;
+        private final float keptFloat;
+        private final double keptDouble;
+        private final float sigma;
+
+        Recipe(MaskSpec spec, long seed) {
+            gaussian = spec.kind() == MaskKind.GAUSSIAN;
+            if (gaussian) {
+                key = CounterHash.key(seed, CounterHash.RADIUS_SALT);
+                angleKey = CounterHash.key(seed, CounterHash.ANGLE_SALT);
+                sigma = (float) spec.sigma();
+                threshold = 0;
+                keptFloat = 0f;
+                keptDouble = 0.0;
+            } else {
+                key = CounterHash.key(seed, CounterHash.BERNOULLI_SALT);
+                angleKey = 0;
+                sigma = 0f;
+                threshold = Math.round(spec.p() * 0x1p32);
+                keptDouble = spec.keptScale();
+                keptFloat = (float) keptDouble;
+            }
+        }
+
+        /** The FLOAT mask values of one chunk. */
+        void floatMask(MaskChunks chunks, long chunk, float[] out) {
+            if (gaussian) {
+                chunks.gaussian(key, angleKey, chunk, sigma, out);
+            } else {
+                chunks.bernoulli(key, chunk, threshold, keptFloat, out);
+            }
+        }
+
+        /** The DOUBLE mask values of one chunk: the FLOAT mask's, at double precision. */
+        void doubleMask(MaskChunks chunks, long chunk, double[] out) {
+            float[] f = chunks.mask;
+            floatMask(chunks, chunk, f);
+            if (gaussian) {
+                for (int j = 0; j < MaskChunks.CHUNK; j++) {
+                    out[j] = f[j];
+                }
+            } else {
+                double kept = keptDouble;
+                for (int j = 0; j < MaskChunks.CHUNK; j++) {
+                    out[j] = f[j] == 0f ? 0.0 : kept;
+                }
+            }
+        }
+    }
+}
