@@ -16,6 +16,7 @@ import org.deeplearning4j.nn.conf.memory.MemoryReport;
 import org.deeplearning4j.nn.params.EmptyParamInitializer;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.dropkit.MaskDropout;
+import org.dropkit.MaskKind;
 import org.dropkit.MaskStorage;
 import org.dropkit.Scaling;
 import org.dropkit.internal.Checks;
@@ -214,13 +215,14 @@ public final class MaskDropoutLayer extends NoParamLayer {
     @Override
     public LayerMemoryReport getMemoryReport(InputType inputType) {
         long maskPerExample = 0;
-        if (iDropout != null && getDropout().getStorage() == MaskStorage.STORED) {
+        if (iDropout != null && getDropout().getStorage() == MaskStorage.STORED
+                && getDropout().getKind() != MaskKind.GAUSSIAN_NOISE) {
             long[] shape = inputType.getShape(true);
             for (int axis : getDropout().getSharedAxes()) {
                 shape[axis] = 1;
             }
             maskPerExample = 1;
-            for (int i = 1; i < shape.length; i++) {
+            for (int i = 1; i < shape.length && !getDropout().isPerExample(); i++) {
                 maskPerExample *= shape[i];
             }
         }
