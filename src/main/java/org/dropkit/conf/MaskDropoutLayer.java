@@ -282,11 +282,20 @@ public final class MaskDropoutLayer extends NoParamLayer {
 
     /** The factory call that builds {@code d}, as a user would write it. */
     private static String asCode(MaskDropout d) {
-        StringBuilder code = new StringBuilder("MaskDropout.")
-                .append(d.getKind() == org.dropkit.MaskKind.BERNOULLI ? "bernoulli(" : "gaussian(")
-                .append(d.getPSchedule() != null ? d.getPSchedule().toString() : Double.toString(d.getP()))
-                .append(')');
+        StringBuilder code = new StringBuilder("MaskDropout.");
+        if (d.getKind() == MaskKind.GAUSSIAN_NOISE) {
+            code.append("gaussianNoise(").append(d.getSigmaSchedule() != null ? d.getSigmaSchedule().toString()
+                    : Double.toString(d.getSigma()));
+        } else {
+            code.append(d.getKind() == MaskKind.BERNOULLI ? "bernoulli(" : d.getKind() == MaskKind.ALPHA ? "alpha("
+                    : "gaussian(").append(d.getPSchedule() != null ? d.getPSchedule().toString()
+                            : Double.toString(d.getP()));
+        }
+        code.append(')');
         int[] axes = d.getSharedAxes();
+        if (d.isPerExample()) {
+            code.append(".perExample()");
+        }
         if (axes.length > 0) {
             code.append(".sharedAxes(").append(java.util.Arrays.toString(axes), 1,
                     java.util.Arrays.toString(axes).length() - 1).append(')');

@@ -81,9 +81,9 @@ public final class DropoutSwap {
 
     /**
      * The Dropkit dropout with the meaning of one DL4J dropout, as {@link #swap} converts it where the layout of the
-     * array it acts on does not matter; empty where the swap would leave it (AlphaDropout, GaussianNoise, unknown
-     * classes, values Dropkit rejects) or where the layout decides (SpatialDropout's channel axis: swap the network,
-     * or use {@code MaskDropout.bernoulli(p).spatial(format)}). A MaskDropout gives a copy of itself.
+     * array it acts on does not matter; empty where the swap would leave it (unknown classes, values Dropkit rejects,
+     * an AlphaDropout whose schedule DL4J lost) or where the layout decides (SpatialDropout's channel axis: swap the
+     * network, or use {@code MaskDropout.bernoulli(p).spatial(format)}). A MaskDropout gives a copy of itself.
      *
      * @param dropout a DL4J (or Dropkit) dropout
      * @return the equivalent Dropkit dropout, or empty

@@ -122,6 +122,20 @@ class FamilySwapTest {
     }
 
     @Test
+    void equivalentOfOneDropoutAndTheLayersErrorNameTheFamilyMember() {
+        assertEquals(MaskDropout.alpha(0.9), DropoutSwap.equivalent(new AlphaDropout(0.9)).orElseThrow());
+        assertEquals(MaskDropout.gaussianNoise(0.1), DropoutSwap.equivalent(new GaussianNoise(0.1)).orElseThrow());
+        assertTrue(DropoutSwap.equivalent(new GaussianNoise(Double.NaN)).isEmpty(), "a NaN stddev has none");
+        MaskDropoutLayer.Builder b = new MaskDropoutLayer.Builder(0.9);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> b.dropOut(new AlphaDropout(0.9)));
+        assertTrue(e.getMessage().contains("MaskDropout.alpha(0.9)"), e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> b.dropOut(new GaussianNoise(0.1)));
+        assertTrue(e.getMessage().contains("MaskDropout.gaussianNoise(0.1)"), e.getMessage());
+    }
+
+    @Test
     void swappedTrainedNetworksGiveTheOriginalsInferenceOutputsBitForBit() {
         MultiLayerNetwork net = new MultiLayerNetwork(seluNetwork(new AlphaDropout(0.85),
                 new GaussianNoise(0.3), new AlphaDropout(0.95)));
