@@ -17,6 +17,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
+import org.nd4j.shade.jackson.annotation.JsonInclude;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,16 +37,20 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link MaskKind#BERNOULLI}: m = 1/p with probability p, else 0.</li>
  *   <li>{@link MaskKind#GAUSSIAN}: m ~ N(1, (1-p)/p) (Srivastava et al. 2014, "Dropout: a simple way to prevent
  *       neural networks from overfitting", JMLR 15, section 10).</li>
+ *   <li>{@link MaskKind#ALPHA}: alpha dropout for SELU networks, {@link #alpha(double)}.</li>
+ *   <li>{@link MaskKind#GAUSSIAN_NOISE}: additive noise {@code y = x + n}, {@link #gaussianNoise(double)}.</li>
  * </ul>
- * Both have mean 1, so inference is the identity and DL4J, which calls an {@code IDropout} only while training,
- * needs nothing more. Vanilla scaling and Monte Carlo dropout act at inference and therefore live on
+ * Each keeps the expected output of its input (masks of mean 1; alpha dropout's affine correction; noise of mean
+ * 0), so inference is the identity and DL4J, which calls an {@code IDropout} only while training, needs nothing
+ * more. Vanilla scaling and Monte Carlo dropout act at inference and therefore live on
  * {@link org.dropkit.conf.MaskDropoutLayer}.
  *
  * <h2>Shared axes</h2>
  * A mask may hold one value per slice and be broadcast along chosen axes of the input:
  * {@link #spatial(CNN2DFormat)} (one value per example and channel) and {@link #timeLocked(RNNFormat)} (one value
- * per example and feature for every time step, Gal and Ghahramani 2016). The axes refer to the array the IDropout
- * receives; DL4J hands {@code LSTM} its input already permuted to NCW, other layers ({@code GravesLSTM}
+ * per example and feature for every time step, Gal and Ghahramani 2016), and {@link #perExample()} (one value per
+ * example, shared over every other axis whatever the rank: drop path, {@link #dropPath(double)}). The axes refer to
+ * the array the IDropout receives; DL4J hands {@code LSTM} its input already permuted to NCW, other layers ({@code GravesLSTM}
  * included) in their own format. {@code timeLocked(format)} takes the layer's format and finds the time axis of
  * what the layer hands over. Axes that do not exist in a layer's input are an error at its first training pass,
  * naming the layer's class: DL4J shows an {@code IDropout} neither its layer nor its input type before that.
@@ -57,7 +62,8 @@ import org.slf4j.LoggerFactory;
  * for any number of threads.
  *
  * <h2>Non-finite input</h2>
- * A dropped unit is {@code x * 0}: NaN and infinite inputs stay NaN there, as in every multiplicative dropout.
+ * A dropped unit is {@code x * 0}: NaN and infinite inputs stay NaN there, as in every multiplicative dropout (alpha
+ * dropout too: {@code (x - alpha') * 0 + c}). Gaussian noise keeps a non-finite input non-finite.
  *
  * <p>Instances are values as configuration ({@link #equals}, JSON, Java serialization) and hold the state of one
  * forward/backward pair at run time, so one instance serves one layer of one network on one thread. DL4J clones the
@@ -91,6 +97,18 @@ public final class MaskDropout implements IDropout {
      */
     @JsonProperty("timeLocked")
     private final RNNFormat timeLocked;
+    /** The fixed noise standard deviation of GAUSSIAN_NOISE, or null (other kinds, or {@link #sigmaSchedule}). */
+    @JsonProperty("sigma")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    private final Double sigma;
+    /** The schedule for the noise standard deviation of GAUSSIAN_NOISE, or null. */
+    @JsonProperty("sigmaSchedule")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    private final ISchedule sigmaSchedule;
+    /** One mask value per example, shared over every other axis of any rank; never with {@link #sharedAxes}. */
+    @JsonProperty("perExample")
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+    private final boolean perExample;
 
     /**
      * What the calling thread's last training forward pass did, for its backward pass; empty when none is pending.
@@ -104,14 +122,13 @@ public final class MaskDropout implements IDropout {
     @JsonCreator
     private MaskDropout(@JsonProperty("kind") MaskKind kind, @JsonProperty("p") Double p,
             @JsonProperty("pSchedule") ISchedule pSchedule, @JsonProperty("storage") MaskStorage storage,
-            @JsonProperty("sharedAxes") int[] sharedAxes, @JsonProperty("timeLocked") RNNFormat timeLocked) {
+            @JsonProperty("sharedAxes") int[] sharedAxes, @JsonProperty("timeLocked") RNNFormat timeLocked,
+            @JsonProperty("sigma") Double sigma, @JsonProperty("sigmaSchedule") ISchedule sigmaSchedule,
+            @JsonProperty("perExample") Boolean perExample) {
         if (kind == null) {
-            throw new IllegalArgumentException("mask kind is null: choose MaskKind.BERNOULLI or MaskKind.GAUSSIAN");
+            throw new IllegalArgumentException("mask kind is null: choose one of " + Arrays.toString(MaskKind.values()));
         }
-        if ((p == null) == (pSchedule == null)) {
-            throw new IllegalArgumentException("give exactly one of a retain probability p (" + p
-                    + ") and a schedule for p (" + pSchedule + ")");
-        }
+        Checks.parametersFitKind(kind, p, pSchedule, sigma, sigmaSchedule);
         this.kind = kind;
         this.p = p == null ? null : Checks.retainProbability(p, "MaskDropout");
         this.pSchedule = pSchedule;
@@ -123,11 +140,23 @@ public final class MaskDropout implements IDropout {
                     + ": build it with timeLocked(RNNFormat." + timeLocked + "), or use sharedAxes(...) alone");
         }
         this.timeLocked = timeLocked;
+        this.sigma = sigma == null ? null : Checks.noiseSigma(sigma, "MaskDropout");
+        this.sigmaSchedule = sigmaSchedule;
+        this.perExample = perExample != null && perExample;
+        if (this.perExample && this.sharedAxes.length > 0) {
+            throw new IllegalArgumentException("a per-example mask already shares every axis but the example axis 0;"
+                    + " it takes no shared axes (got " + Arrays.toString(this.sharedAxes) + "): use perExample() or"
+                    + " sharedAxes(...), not both");
+        }
     }
 
-    private MaskDropout with(MaskStorage storage, int[] sharedAxes, RNNFormat timeLocked) {
+    private MaskDropout(MaskKind kind, Double p, ISchedule pSchedule) {
+        this(kind, p, pSchedule, null, null, null, null, null, null);
+    }
+
+    private MaskDropout with(MaskStorage storage, int[] sharedAxes, RNNFormat timeLocked, boolean perExample) {
         return new MaskDropout(kind, p, pSchedule == null ? null : pSchedule.clone(), storage, sharedAxes,
-                timeLocked);
+                timeLocked, sigma, sigmaSchedule == null ? null : sigmaSchedule.clone(), perExample);
     }
 
     private static int[] timeAxis(RNNFormat format) {
@@ -143,8 +172,7 @@ public final class MaskDropout implements IDropout {
      */
     public static MaskDropout bernoulli(double p) {
         hintIfDropRate(p, "bernoulli", "ofDropRate");
-        return new MaskDropout(MaskKind.BERNOULLI, Checks.retainProbability(p, "MaskDropout.bernoulli(p)"), null,
-                null, null, null);
+        return new MaskDropout(MaskKind.BERNOULLI, Checks.retainProbability(p, "MaskDropout.bernoulli(p)"), null);
     }
 
     /**
@@ -170,8 +198,7 @@ public final class MaskDropout implements IDropout {
      * @throws NullPointerException if the schedule is null
      */
     public static MaskDropout bernoulli(ISchedule p) {
-        return new MaskDropout(MaskKind.BERNOULLI, null, Objects.requireNonNull(p, "schedule for p"), null, null,
-                null);
+        return new MaskDropout(MaskKind.BERNOULLI, null, Objects.requireNonNull(p, "schedule for p"));
     }
 
     /**
@@ -183,7 +210,7 @@ public final class MaskDropout implements IDropout {
      */
     public static MaskDropout ofDropRate(double rate) {
         return new MaskDropout(MaskKind.BERNOULLI, Checks.dropRateToRetain(rate, "MaskDropout.ofDropRate(rate)"),
-                null, null, null, null);
+                null);
     }
 
     /**
@@ -196,8 +223,7 @@ public final class MaskDropout implements IDropout {
      */
     public static MaskDropout gaussian(double p) {
         hintIfDropRate(p, "gaussian", "gaussianOfDropRate");
-        return new MaskDropout(MaskKind.GAUSSIAN, Checks.retainProbability(p, "MaskDropout.gaussian(p)"), null,
-                null, null, null);
+        return new MaskDropout(MaskKind.GAUSSIAN, Checks.retainProbability(p, "MaskDropout.gaussian(p)"), null);
     }
 
     /**
@@ -209,8 +235,7 @@ public final class MaskDropout implements IDropout {
      * @throws NullPointerException if the schedule is null
      */
     public static MaskDropout gaussian(ISchedule p) {
-        return new MaskDropout(MaskKind.GAUSSIAN, null, Objects.requireNonNull(p, "schedule for p"), null, null,
-                null);
+        return new MaskDropout(MaskKind.GAUSSIAN, null, Objects.requireNonNull(p, "schedule for p"));
     }
 
     /**
@@ -223,7 +248,101 @@ public final class MaskDropout implements IDropout {
      */
     public static MaskDropout gaussianOfDropRate(double rate) {
         return new MaskDropout(MaskKind.GAUSSIAN, Checks.dropRateToRetain(rate,
-                "MaskDropout.gaussianOfDropRate(rate)"), null, null, null, null);
+                "MaskDropout.gaussianOfDropRate(rate)"), null);
+    }
+
+    /**
+     * Alpha dropout for self-normalizing (SELU) networks (Klambauer et al. 2017, "Self-normalizing neural networks",
+     * NeurIPS, section "New dropout technique"): each unit is kept with probability p and otherwise set to SELU's
+     * negative saturation alpha' = -lambda * alpha (about -1.7581), then an affine correction restores mean 0 and
+     * variance 1 of normalized input:
+     * <pre>{@code y = a * (x * m + alpha' * (1 - m)) + b,   m in {0, 1}, P(m = 1) = p,
+     * a = (p + alpha'^2 p (1 - p))^(-1/2),   b = -a alpha' (1 - p)}</pre>
+     * computed as {@code (x - alpha') * (a m) + a alpha' p}. Backward: {@code dx = a * m * dy}, with the same m.
+     * Inference is the identity. Use it after SELU activations, with LeCun-normal weights
+     * ({@code WeightInit.NORMAL}). Shared axes give feature alpha dropout (PyTorch's {@code FeatureAlphaDropout}):
+     * {@code alpha(p).spatial(CNN2DFormat.NCHW)}.
+     *
+     * @param p retain probability in (0, 1]; 1 disables dropout. PyTorch's {@code AlphaDropout(p)} takes the drop
+     *          rate: use {@link #alphaOfDropRate(double)}
+     * @return the dropout, with RECOMPUTE storage and an element-wise mask
+     * @throws IllegalArgumentException if p is outside (0, 1] or NaN
+     */
+    public static MaskDropout alpha(double p) {
+        hintIfDropRate(p, "alpha", "alphaOfDropRate");
+        return new MaskDropout(MaskKind.ALPHA, Checks.retainProbability(p, "MaskDropout.alpha(p)"), null);
+    }
+
+    /**
+     * Alpha dropout whose retain probability follows a schedule; see {@link #alpha(double)}. Each value the schedule
+     * gives must be in (0, 1]; it is checked on every forward pass, and a and b follow it.
+     *
+     * @param p the schedule for the retain probability
+     * @return the dropout, with RECOMPUTE storage and an element-wise mask
+     * @throws NullPointerException if the schedule is null
+     */
+    public static MaskDropout alpha(ISchedule p) {
+        return new MaskDropout(MaskKind.ALPHA, null, Objects.requireNonNull(p, "schedule for p"));
+    }
+
+    /**
+     * Alpha dropout given a drop rate, as PyTorch's {@code AlphaDropout(p)} and Keras's {@code AlphaDropout(rate)}
+     * take it; see {@link #alpha(double)}.
+     *
+     * @param rate probability of dropping a unit, in [0, 1); the retain probability is 1 - rate
+     * @return the dropout, with RECOMPUTE storage and an element-wise mask
+     * @throws IllegalArgumentException if the rate is outside [0, 1) or NaN
+     */
+    public static MaskDropout alphaOfDropRate(double rate) {
+        return new MaskDropout(MaskKind.ALPHA, Checks.dropRateToRetain(rate, "MaskDropout.alphaOfDropRate(rate)"),
+                null);
+    }
+
+    /**
+     * Additive Gaussian noise, {@code y = x + n} with n ~ N(0, sigma^2) drawn afresh for every training pass, as
+     * DL4J's and Keras's {@code GaussianNoise(stddev)}. Backward: {@code dx = dy}, exactly. Inference is the
+     * identity. Nothing is kept between forward and backward, whatever the {@link MaskStorage}. With shared axes the
+     * noise is one value per slice, broadcast along them. Non-finite input stays non-finite.
+     *
+     * @param sigma standard deviation, finite and &gt;= 0; 0 disables the noise
+     * @return the noise, with an element-wise draw
+     * @throws IllegalArgumentException if sigma is negative, infinite or NaN
+     */
+    public static MaskDropout gaussianNoise(double sigma) {
+        return new MaskDropout(MaskKind.GAUSSIAN_NOISE, null, null, null, null, null,
+                Checks.noiseSigma(sigma, "MaskDropout.gaussianNoise(sigma)"), null, null);
+    }
+
+    /**
+     * Additive Gaussian noise whose standard deviation follows a schedule; each value must be finite and &gt;= 0 and
+     * is checked on every forward pass. See {@link #gaussianNoise(double)}.
+     *
+     * @param sigma the schedule for the standard deviation
+     * @return the noise, with an element-wise draw
+     * @throws NullPointerException if the schedule is null
+     */
+    public static MaskDropout gaussianNoise(ISchedule sigma) {
+        return new MaskDropout(MaskKind.GAUSSIAN_NOISE, null, null, null, null, null, null,
+                Objects.requireNonNull(sigma, "schedule for sigma"), null);
+    }
+
+    /**
+     * Drop path (stochastic depth, Huang et al. 2016, "Deep networks with stochastic depth", ECCV): a Bernoulli mask
+     * with one value per example, shared over every other axis, {@code 1/p} or 0, so that each example keeps or loses
+     * the whole activation. Put it in a {@link org.dropkit.conf.MaskDropoutLayer} at the end of a residual branch,
+     * before the branch is added to the shortcut ({@code ElementWiseVertex.Op.Add}): the block then computes
+     * {@code x + m * f(x) / p} per example in training and {@code x + f(x)} at inference. This is
+     * {@code bernoulli(p).perExample()}; the paper's linear decay over depth is p = 1 - (l / L) (1 - p_L) for block
+     * l of L.
+     *
+     * @param p retain probability of the branch in (0, 1]; torchvision's {@code StochasticDepth(p)} and timm's
+     *          {@code drop_path(drop_prob)} take 1 - p
+     * @return the dropout, with RECOMPUTE storage and a per-example mask
+     * @throws IllegalArgumentException if p is outside (0, 1] or NaN
+     */
+    public static MaskDropout dropPath(double p) {
+        return new MaskDropout(MaskKind.BERNOULLI, Checks.retainProbability(p, "MaskDropout.dropPath(p)"), null)
+                .perExample();
     }
 
     /**
@@ -233,7 +352,7 @@ public final class MaskDropout implements IDropout {
      * @return a copy with that storage; this instance is unchanged
      */
     public MaskDropout storage(MaskStorage storage) {
-        return with(Objects.requireNonNull(storage, "storage"), sharedAxes, timeLocked);
+        return with(Objects.requireNonNull(storage, "storage"), sharedAxes, timeLocked, perExample);
     }
 
     /**
@@ -246,7 +365,18 @@ public final class MaskDropout implements IDropout {
      * @throws IllegalArgumentException if an axis is negative or repeated
      */
     public MaskDropout sharedAxes(int... axes) {
-        return with(storage, axes, null);
+        return with(storage, axes, null, false);
+    }
+
+    /**
+     * A copy with one mask value per example, shared over every other axis of an input of any rank (axis 0 is the
+     * example axis of every DL4J activation): for {@code [n, f]} input the axes {1}, for NCHW {1, 2, 3}. Replaces any
+     * shared axes. {@link #dropPath(double)} is {@code bernoulli(p).perExample()}.
+     *
+     * @return a copy with a per-example mask; this instance is unchanged
+     */
+    public MaskDropout perExample() {
+        return with(storage, null, null, true);
     }
 
     /**
@@ -283,7 +413,7 @@ public final class MaskDropout implements IDropout {
      * @return a copy with the time axis shared; this instance is unchanged
      */
     public MaskDropout timeLocked(RNNFormat format) {
-        return with(storage, timeAxis(Objects.requireNonNull(format, "format")), format);
+        return with(storage, timeAxis(Objects.requireNonNull(format, "format")), format, false);
     }
 
     /**
@@ -334,14 +464,64 @@ public final class MaskDropout implements IDropout {
     /**
      * The axes the mask is shared (broadcast) along.
      *
-     * @return a copy of the axes, sorted; empty for an element-wise mask
+     * @return a copy of the axes, sorted; empty for an element-wise mask (and for a per-example one, see
+     *     {@link #perExample()})
      */
     public int[] getSharedAxes() {
         return sharedAxes.clone();
     }
 
     /**
-     * The retain probability at a given iteration and epoch, checked to be in (0, 1].
+     * Whether the mask has one value per example, shared over every other axis ({@link #perExample()}).
+     *
+     * @return true for a per-example (drop path) mask
+     */
+    public boolean isPerExample() {
+        return perExample;
+    }
+
+    /**
+     * The fixed noise standard deviation of {@link MaskKind#GAUSSIAN_NOISE}.
+     *
+     * @return sigma, or NaN for other kinds and when a schedule gives it
+     */
+    public double getSigma() {
+        return sigma == null ? Double.NaN : sigma;
+    }
+
+    /**
+     * The schedule for the noise standard deviation of {@link MaskKind#GAUSSIAN_NOISE}.
+     *
+     * @return the schedule, or null when sigma is fixed or the kind is not noise
+     */
+    public ISchedule getSigmaSchedule() {
+        return sigmaSchedule;
+    }
+
+    /**
+     * The noise standard deviation of {@link MaskKind#GAUSSIAN_NOISE} at a given iteration and epoch, checked to be
+     * finite and &gt;= 0.
+     *
+     * @param iteration the network's iteration count, for a schedule
+     * @param epoch     the network's epoch count, for a schedule
+     * @return the fixed sigma, or the schedule's value there
+     * @throws IllegalStateException    for other kinds, which have a retain probability instead
+     * @throws IllegalArgumentException if a schedule gives a value that is negative, NaN or infinite
+     */
+    public double noiseSigma(int iteration, int epoch) {
+        if (kind != MaskKind.GAUSSIAN_NOISE) {
+            throw new IllegalStateException(this + " is not Gaussian noise and has no noise sigma: use"
+                    + " retainProbability(iteration, epoch)");
+        }
+        if (sigma != null) {
+            return sigma;
+        }
+        return Checks.scheduledNoiseSigma(sigmaSchedule.valueAt(iteration, epoch), sigmaSchedule, iteration, epoch);
+    }
+
+    /**
+     * The retain probability at a given iteration and epoch, checked to be in (0, 1]; 1 for
+     * {@link MaskKind#GAUSSIAN_NOISE}, which drops no unit.
      *
      * @param iteration the network's iteration count, for a schedule
      * @param epoch     the network's epoch count, for a schedule
@@ -351,6 +531,9 @@ public final class MaskDropout implements IDropout {
     public double retainProbability(int iteration, int epoch) {
         if (p != null) {
             return p;
+        }
+        if (pSchedule == null) {
+            return 1.0;
         }
         return Checks.scheduledRetainProbability(pSchedule.valueAt(iteration, epoch), pSchedule, iteration, epoch);
     }
@@ -433,11 +616,14 @@ public final class MaskDropout implements IDropout {
             Scaling scaling, boolean training, int[] axes) {
         Objects.requireNonNull(input, "input");
         Checks.floatingPoint(input, "dropout input");
+        if (perExample) {
+            axes = allButExampleAxis(input.rank());
+        }
         Checks.sharedAxesFitShape(axes, input.shape());
         if (output != null && output != input) {
             Checks.sameShape(input.shape(), output, "dropout output array", "its input");
         }
-        MaskSpec spec = MaskSpec.of(kind, retainProbability(iteration, epoch), scaling, axes);
+        MaskSpec spec = spec(iteration, epoch, scaling, axes);
         if (output == null) {
             output = training ? createIn(workspaceMgr, ArrayType.INPUT, input, input.shape())
                     : Nd4j.createUninitialized(input.dataType(), input.shape(), 'c');
@@ -450,19 +636,38 @@ public final class MaskDropout implements IDropout {
             return output == input ? output : output.assign(input);
         }
         Checks.keptScaleFits(spec, maskType);
+        Checks.noiseFits(spec, maskType);
         long seed = MaskEngine.drawSeed();
         INDArray stored = null;
-        if (training && storage == MaskStorage.STORED) {
+        if (training && storage == MaskStorage.STORED && !spec.isAdditive()) {
             stored = MaskEngine.fill(spec, seed, createIn(workspaceMgr, ArrayType.INPUT, output,
                     MaskEngine.maskShape(input.shape(), spec)));
-            MaskEngine.multiply(input, stored, output);
+            MaskEngine.forwardStored(spec, input, stored, output);
         } else {
-            MaskEngine.apply(spec, seed, input, output);
+            MaskEngine.forward(spec, seed, maskType, input, output);
         }
         if (training) {
             pending.set(new Pass(spec, seed, input.shape(), maskType, stored));
         }
         return output;
+    }
+
+    /** The mask of this pass: noise sigma or retain probability for (iteration, epoch), scaling, shared axes. */
+    private MaskSpec spec(int iteration, int epoch, Scaling scaling, int[] axes) {
+        if (kind == MaskKind.GAUSSIAN_NOISE) {
+            Checks.scalingFitsKind(scaling, kind);
+            return MaskSpec.noise(noiseSigma(iteration, epoch), axes);
+        }
+        return MaskSpec.of(kind, retainProbability(iteration, epoch), scaling, axes);
+    }
+
+    /** Axes 1 .. rank - 1: every axis but the example axis. */
+    private static int[] allButExampleAxis(int rank) {
+        int[] axes = new int[Math.max(0, rank - 1)];
+        for (int i = 0; i < axes.length; i++) {
+            axes[i] = i + 1;
+        }
+        return axes;
     }
 
     /**
@@ -502,7 +707,7 @@ public final class MaskDropout implements IDropout {
         if (pass.stored != null) {
             MaskEngine.multiply(dy, pass.stored, dx);
         } else {
-            MaskEngine.apply(pass.spec, pass.seed, pass.maskType, dy, dx);
+            MaskEngine.backward(pass.spec, pass.seed, pass.maskType, dy, dx);
         }
         return gradAtInput;
     }
@@ -520,7 +725,7 @@ public final class MaskDropout implements IDropout {
      */
     @Override
     public MaskDropout clone() {
-        return with(storage, sharedAxes, timeLocked);
+        return with(storage, sharedAxes, timeLocked, perExample);
     }
 
     /**
@@ -539,7 +744,7 @@ public final class MaskDropout implements IDropout {
      * @return an equal instance built through the constructor's checks
      */
     private Object readResolve() {
-        return with(storage, sharedAxes, timeLocked);
+        return with(storage, sharedAxes, timeLocked, perExample);
     }
 
     /**
@@ -567,19 +772,24 @@ public final class MaskDropout implements IDropout {
         MaskDropout that = (MaskDropout) o;
         return kind == that.kind && Objects.equals(p, that.p) && Objects.equals(pSchedule, that.pSchedule)
                 && storage == that.storage && Arrays.equals(sharedAxes, that.sharedAxes)
-                && timeLocked == that.timeLocked;
+                && timeLocked == that.timeLocked && Objects.equals(sigma, that.sigma)
+                && Objects.equals(sigmaSchedule, that.sigmaSchedule) && perExample == that.perExample;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(kind, p, pSchedule, storage, Arrays.hashCode(sharedAxes), timeLocked);
+        return Objects.hash(kind, p, pSchedule, storage, Arrays.hashCode(sharedAxes), timeLocked, sigma,
+                sigmaSchedule, perExample);
     }
 
     @Override
     public String toString() {
-        return "MaskDropout(" + kind + ", " + (p != null ? "p=" + p : "pSchedule=" + pSchedule) + ", " + storage
+        String amount = p != null ? "p=" + p : pSchedule != null ? "pSchedule=" + pSchedule
+                : sigma != null ? "sigma=" + sigma : "sigmaSchedule=" + sigmaSchedule;
+        return "MaskDropout(" + kind + ", " + amount + ", " + storage
                 + (timeLocked != null ? ", timeLocked=" + timeLocked
-                : sharedAxes.length > 0 ? ", sharedAxes=" + Arrays.toString(sharedAxes) : "") + ")";
+                : sharedAxes.length > 0 ? ", sharedAxes=" + Arrays.toString(sharedAxes) : "")
+                + (perExample ? ", perExample" : "") + ")";
     }
 
     /** One forward pass, as its backward pass needs it. */

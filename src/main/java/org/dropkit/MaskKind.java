@@ -1,8 +1,12 @@
 package org.dropkit;
 
 /**
- * The distribution a dropout mask is drawn from. Every kind has mean 1 under inverted scaling, so the expected
- * output equals the input and inference needs no rescaling.
+ * What a {@link MaskDropout} does to each unit in training. {@link #BERNOULLI} and {@link #GAUSSIAN} multiply by a
+ * mask of mean 1; {@link #ALPHA} is a Bernoulli mask with the affine correction of self-normalizing networks;
+ * {@link #GAUSSIAN_NOISE} adds noise. Every kind keeps the expected output of its intended input equal in training
+ * and at inference, where each kind is the identity, so DL4J (which calls an {@code IDropout} only while training)
+ * needs nothing more. The backward pass of every kind is {@code dx = dy * M}, with M the multiplier the forward pass
+ * applied (1 for Gaussian noise).
  */
 public enum MaskKind {
 
@@ -17,5 +21,21 @@ public enum MaskKind {
      * section 10, with the same variance as a Bernoulli mask of retain probability p. Keras's
      * {@code GaussianDropout(rate)} is this kind with p = 1 - rate.
      */
-    GAUSSIAN
+    GAUSSIAN,
+
+    /**
+     * Alpha dropout for SELU networks (Klambauer et al. 2017, "Self-normalizing neural networks", NeurIPS): a unit is
+     * kept with probability p, a dropped unit is set to SELU's negative saturation alpha' = -lambda * alpha (about
+     * -1.7581), and an affine correction keeps mean 0 and variance 1 of normalized input:
+     * {@code y = a * (x * m + alpha' * (1 - m)) + b}, m in {0, 1}, {@code a = (p + alpha'^2 p (1 - p))^(-1/2)},
+     * {@code b = -a alpha' (1 - p)}. Backward: {@code dx = a * m * dy}. See {@link MaskDropout#alpha(double)}.
+     */
+    ALPHA,
+
+    /**
+     * Additive Gaussian noise: {@code y = x + n}, n ~ N(0, sigma^2), as DL4J's and Keras's {@code GaussianNoise};
+     * backward {@code dx = dy}. Configured by the standard deviation sigma, not by a retain probability. See
+     * {@link MaskDropout#gaussianNoise(double)}.
+     */
+    GAUSSIAN_NOISE
 }

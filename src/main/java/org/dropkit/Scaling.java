@@ -3,8 +3,9 @@ package org.dropkit;
 /**
  * Where the 1/p correction of Bernoulli dropout is applied.
  *
- * <p>Both keep the expected activation at inference equal to the expected activation in training. Gaussian masks
- * have mean 1 already and support only {@link #INVERTED}.
+ * <p>Both keep the expected activation at inference equal to the expected activation in training. Only
+ * {@link MaskKind#BERNOULLI} masks support {@link #VANILLA}: Gaussian masks have mean 1 already, alpha dropout has its
+ * own affine correction, and Gaussian noise has mean 0.
  */
 public enum Scaling {
 

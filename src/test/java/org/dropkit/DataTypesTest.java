@@ -15,6 +15,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.dropkit.conf.MaskDropoutLayer;
 import org.dropkit.testsupport.Bits;
+import org.dropkit.testsupport.Kinds;
 import org.dropkit.testsupport.Passes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,7 +35,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 class DataTypesTest {
 
     static Stream<Arguments> kindsAndStorages() {
-        return Stream.of(MaskKind.values()).flatMap(k -> Stream.of(MaskStorage.values()).map(s -> Arguments.of(k, s)));
+        return Stream.of(Kinds.MULTIPLICATIVE).flatMap(k -> Stream.of(MaskStorage.values()).map(s -> Arguments.of(k, s)));
     }
 
     private static MaskDropout dropout(MaskKind kind, double p) {

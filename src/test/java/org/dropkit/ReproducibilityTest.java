@@ -28,6 +28,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.dropkit.conf.MaskDropoutLayer;
 import org.dropkit.testsupport.Bits;
+import org.dropkit.testsupport.Kinds;
 import org.dropkit.testsupport.Passes;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -58,7 +59,7 @@ class ReproducibilityTest {
     private static final int TRAINING_STEPS = 3;
 
     private static MaskDropout dropout(MaskKind kind, int[] axes) {
-        return (kind == MaskKind.BERNOULLI ? MaskDropout.bernoulli(0.7) : MaskDropout.gaussian(0.7)).sharedAxes(axes);
+        return Kinds.of(kind, 0.7).sharedAxes(axes);
     }
 
     static List<Arguments> masks() {
@@ -142,7 +143,7 @@ class ReproducibilityTest {
         assertBitwiseEqual(expected, nextFromGenerator(), "the generator after a forward and a backward pass");
     }
 
-    /** p = 1 is no dropout and costs nothing: not even a seed. */
+    /** p = 1 (sigma = 0 for noise) is no dropout and costs nothing: not even a seed. */
     @ParameterizedTest
     @EnumSource(MaskKind.class)
     void retainProbabilityOneDrawsNothing(MaskKind kind) {
@@ -150,7 +151,7 @@ class ReproducibilityTest {
         Nd4j.getRandom().setSeed(SEED);
         INDArray expected = nextFromGenerator();
 
-        MaskDropout d = kind == MaskKind.BERNOULLI ? MaskDropout.bernoulli(1.0) : MaskDropout.gaussian(1.0);
+        MaskDropout d = Kinds.of(kind, 1.0);
         Passes.forward(d, SEED, x, x.ulike());
         d.backprop(x.ulike().assign(1.0), null, 0, 0);
         assertBitwiseEqual(expected, nextFromGenerator(), "the generator after a forward and a backward pass");
@@ -274,10 +275,16 @@ class ReproducibilityTest {
             INDArray twoThreads = Passes.forward(twoThreadDropout, SEED, ones, ones.ulike());
             assertBitwiseEqual(oneThread, twoThreads, "the mask (input of ones) with 1 and with 2 threads");
 
-            // A RECOMPUTE backward pass on 1 thread regenerates the mask its forward pass drew on 2.
+            // A RECOMPUTE backward pass on 1 thread regenerates the mask its forward pass drew on 2: the gradient is
+            // the one a backward pass on 2 threads gives (for y = x * m, the forward output of ones).
+            INDArray twoThreadGrad = twoThreadDropout.backprop(ones.dup(), ones.ulike(), 0, 0);
+            Passes.forward(twoThreadDropout, SEED, ones, ones.ulike());
             useThreads(1);
             INDArray dx = twoThreadDropout.backprop(ones.dup(), ones.ulike(), 0, 0);
-            assertBitwiseEqual(twoThreads, dx, "backward of ones on 1 thread after forward on 2");
+            assertBitwiseEqual(twoThreadGrad, dx, "backward of ones on 1 thread after forward on 2");
+            if (kind == MaskKind.BERNOULLI || kind == MaskKind.GAUSSIAN) {
+                assertBitwiseEqual(twoThreads, dx, "backward of ones is the mask forward applied to ones");
+            }
         } finally {
             Nd4j.getEnvironment().setMaxThreads(threadsBefore);
             Nd4j.getEnvironment().setMaxMasterThreads(masterThreadsBefore);

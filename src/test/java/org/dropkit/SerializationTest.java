@@ -37,6 +37,7 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.dropout.IDropout;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
@@ -100,7 +101,10 @@ class SerializationTest {
                 .weightInit(WeightInit.XAVIER).dropOut(globalDropout);
     }
 
-    /** Feed-forward, 4 inputs, 3 classes. Layers 0 and 4 get the global dropout; every other layer has its own. */
+    /**
+     * Feed-forward, 4 inputs, 3 classes. Layers 0 and 4 get the global dropout; every other layer has its own (alpha
+     * dropout and Gaussian noise with schedules among them).
+     */
     static MultiLayerConfiguration denseConfiguration() {
         return base(MaskDropout.ofDropRate(0.1)).list()
                 .layer(new DenseLayer.Builder().nOut(6).activation(Activation.TANH).build())
@@ -112,6 +116,10 @@ class SerializationTest {
                 .layer(new DenseLayer.Builder().nOut(5).activation(Activation.TANH).build())
                 .layer(new MaskDropoutLayer.Builder(MaskDropout.gaussianOfDropRate(0.25).storage(MaskStorage.STORED))
                         .build())
+                .layer(new MaskDropoutLayer.Builder(MaskDropout.alpha(stepSchedule()).storage(MaskStorage.STORED))
+                        .build())
+                .layer(new DenseLayer.Builder().nOut(5).activation(Activation.TANH)
+                        .dropOut(MaskDropout.gaussianNoise(mapSchedule())).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
                         .activation(Activation.SOFTMAX)
                         .dropOut(MaskDropout.bernoulli(stepSchedule()).storage(MaskStorage.STORED).sharedAxes(1))
@@ -147,20 +155,30 @@ class SerializationTest {
                 .setInputType(InputType.recurrent(3, 5, format)).build();
     }
 
-    /** Two inputs (3 and 2 features), 3 classes; "denseB" and "out" get the global dropout. */
+    /**
+     * Two inputs (3 and 2 features), 3 classes; "denseB" and "out" get the global dropout. "hidden" has a residual
+     * connection whose branch goes through drop path, and alpha dropout and Gaussian noise act on "denseB".
+     */
     static ComputationGraphConfiguration graphConfiguration() {
         return base(MaskDropout.gaussian(0.9)).graphBuilder()
                 .addInputs("a", "b")
                 .addLayer("denseA", new DenseLayer.Builder().nOut(4).activation(Activation.TANH)
                         .dropOut(MaskDropout.bernoulli(stepSchedule()).storage(MaskStorage.STORED)).build(), "a")
                 .addLayer("denseB", new DenseLayer.Builder().nOut(4).activation(Activation.TANH).build(), "b")
+                .addLayer("alphaB", new MaskDropoutLayer.Builder(MaskDropout.alpha(0.9)).build(), "denseB")
+                .addLayer("noiseB", new MaskDropoutLayer.Builder(MaskDropout.gaussianNoise(0.2)
+                        .storage(MaskStorage.STORED)).build(), "alphaB")
                 .addLayer("dropB", new MaskDropoutLayer.Builder(MaskDropout.bernoulli(0.75).sharedAxes(0))
-                        .scaling(Scaling.VANILLA).monteCarlo(true).build(), "denseB")
+                        .scaling(Scaling.VANILLA).monteCarlo(true).build(), "noiseB")
                 .addVertex("merge", new MergeVertex(), "denseA", "dropB")
                 .addLayer("hidden", new DenseLayer.Builder().nOut(4).activation(Activation.TANH)
                         .dropOut(MaskDropout.gaussian(mapSchedule())).build(), "merge")
+                .addLayer("branch", new DenseLayer.Builder().nOut(4).activation(Activation.TANH).build(), "hidden")
+                .addLayer("path", new MaskDropoutLayer.Builder(MaskDropout.dropPath(0.8).storage(MaskStorage.STORED))
+                        .build(), "branch")
+                .addVertex("residual", new ElementWiseVertex(ElementWiseVertex.Op.Add), "hidden", "path")
                 .addLayer("drop", new MaskDropoutLayer.Builder(MaskDropout.gaussianOfDropRate(0.2)
-                        .storage(MaskStorage.STORED)).build(), "hidden")
+                        .storage(MaskStorage.STORED)).build(), "residual")
                 .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
                         .activation(Activation.SOFTMAX).build(), "drop")
                 .setOutputs("out")
@@ -256,10 +274,17 @@ class SerializationTest {
                 () -> assertEquals(e.getPSchedule(), a.getPSchedule(), where + ": schedule for p"),
                 () -> assertEquals(e.getStorage(), a.getStorage(), where + ": storage"),
                 () -> assertArrayEquals(e.getSharedAxes(), a.getSharedAxes(), where + ": shared axes"),
+                () -> assertEquals(e.isPerExample(), a.isPerExample(), where + ": per-example mask"),
+                () -> assertEquals(e.getSigma(), a.getSigma(), where + ": fixed noise sigma"),
+                () -> assertEquals(e.getSigmaSchedule(), a.getSigmaSchedule(), where + ": schedule for sigma"),
                 () -> {
                     for (int t = 0; t < 6; t++) {
                         assertEquals(e.retainProbability(t, t / 2), a.retainProbability(t, t / 2),
                                 where + ": p at iteration " + t + ", epoch " + t / 2);
+                        if (e.getKind() == MaskKind.GAUSSIAN_NOISE) {
+                            assertEquals(e.noiseSigma(t, t / 2), a.noiseSigma(t, t / 2),
+                                    where + ": sigma at iteration " + t + ", epoch " + t / 2);
+                        }
                     }
                 },
                 () -> assertEquals(e, a, where + ": equals"));
@@ -391,7 +416,10 @@ class SerializationTest {
             }
             axes.add(Arrays.toString(d.getSharedAxes()));
         }
-        assertEquals(EnumSet.allOf(MaskKind.class), kinds, "both mask kinds");
+        assertEquals(EnumSet.allOf(MaskKind.class), kinds, "every mask kind");
+        assertTrue(all.stream().anyMatch(MaskDropout::isPerExample), "a per-example (drop path) mask");
+        assertTrue(all.stream().anyMatch(d -> d.getSigmaSchedule() != null)
+                && all.stream().anyMatch(d -> !Double.isNaN(d.getSigma())), "noise with fixed and scheduled sigma");
         assertEquals(EnumSet.allOf(MaskStorage.class), storages, "both storage modes");
         assertEquals(Set.of(MapSchedule.class, StepSchedule.class), schedules, "both schedule classes");
         assertTrue(fixedP, "fixed p too");
@@ -416,6 +444,10 @@ class SerializationTest {
                 MaskDropout.bernoulli(stepSchedule()), "lost storage"));
         assertThrows(AssertionError.class, () -> assertSameMaskDropout(scheduled.sharedAxes(1),
                 scheduled, "lost shared axes"));
+        assertThrows(AssertionError.class, () -> assertSameMaskDropout(scheduled.perExample(),
+                scheduled, "lost per-example sharing"));
+        assertThrows(AssertionError.class, () -> assertSameMaskDropout(MaskDropout.gaussianNoise(mapSchedule()),
+                MaskDropout.gaussianNoise(0.85), "lost sigma schedule"));
         assertSameMaskDropout(scheduled, scheduled.clone(), "a clone");
     }
 
@@ -544,7 +576,12 @@ class SerializationTest {
                 MaskDropout.gaussianOfDropRate(0.3).storage(MaskStorage.STORED),
                 MaskDropout.bernoulli(stepSchedule()).storage(MaskStorage.STORED).spatial(CNN2DFormat.NHWC),
                 MaskDropout.gaussian(mapSchedule()).timeLocked(RNNFormat.NCW),
-                MaskDropout.ofDropRate(0.5).sharedAxes(0, 3));
+                MaskDropout.ofDropRate(0.5).sharedAxes(0, 3),
+                MaskDropout.alpha(0.9).storage(MaskStorage.STORED).spatial(CNN2DFormat.NCHW),
+                MaskDropout.alpha(stepSchedule()),
+                MaskDropout.gaussianNoise(0.3).sharedAxes(1),
+                MaskDropout.gaussianNoise(mapSchedule()).storage(MaskStorage.STORED),
+                MaskDropout.dropPath(0.7).storage(MaskStorage.STORED));
     }
 
     @ParameterizedTest

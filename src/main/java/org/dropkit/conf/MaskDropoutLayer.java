@@ -16,6 +16,7 @@ import org.deeplearning4j.nn.conf.memory.MemoryReport;
 import org.deeplearning4j.nn.params.EmptyParamInitializer;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.dropkit.MaskDropout;
+import org.dropkit.MaskKind;
 import org.dropkit.MaskStorage;
 import org.dropkit.Scaling;
 import org.dropkit.internal.Checks;
@@ -214,13 +215,14 @@ public final class MaskDropoutLayer extends NoParamLayer {
     @Override
     public LayerMemoryReport getMemoryReport(InputType inputType) {
         long maskPerExample = 0;
-        if (iDropout != null && getDropout().getStorage() == MaskStorage.STORED) {
+        if (iDropout != null && getDropout().getStorage() == MaskStorage.STORED
+                && getDropout().getKind() != MaskKind.GAUSSIAN_NOISE) {
             long[] shape = inputType.getShape(true);
             for (int axis : getDropout().getSharedAxes()) {
                 shape[axis] = 1;
             }
             maskPerExample = 1;
-            for (int i = 1; i < shape.length; i++) {
+            for (int i = 1; i < shape.length && !getDropout().isPerExample(); i++) {
                 maskPerExample *= shape[i];
             }
         }
@@ -280,11 +282,20 @@ public final class MaskDropoutLayer extends NoParamLayer {
 
     /** The factory call that builds {@code d}, as a user would write it. */
     private static String asCode(MaskDropout d) {
-        StringBuilder code = new StringBuilder("MaskDropout.")
-                .append(d.getKind() == org.dropkit.MaskKind.BERNOULLI ? "bernoulli(" : "gaussian(")
-                .append(d.getPSchedule() != null ? d.getPSchedule().toString() : Double.toString(d.getP()))
-                .append(')');
+        StringBuilder code = new StringBuilder("MaskDropout.");
+        if (d.getKind() == MaskKind.GAUSSIAN_NOISE) {
+            code.append("gaussianNoise(").append(d.getSigmaSchedule() != null ? d.getSigmaSchedule().toString()
+                    : Double.toString(d.getSigma()));
+        } else {
+            code.append(d.getKind() == MaskKind.BERNOULLI ? "bernoulli(" : d.getKind() == MaskKind.ALPHA ? "alpha("
+                    : "gaussian(").append(d.getPSchedule() != null ? d.getPSchedule().toString()
+                            : Double.toString(d.getP()));
+        }
+        code.append(')');
         int[] axes = d.getSharedAxes();
+        if (d.isPerExample()) {
+            code.append(".perExample()");
+        }
         if (axes.length > 0) {
             code.append(".sharedAxes(").append(java.util.Arrays.toString(axes), 1,
                     java.util.Arrays.toString(axes).length() - 1).append(')');

@@ -124,9 +124,11 @@ public final class Checks {
      * @throws IllegalArgumentException if the scaling cannot be used with the mask kind (vanilla Gaussian)
      */
     public static void scalingFitsKind(Scaling scaling, MaskKind kind) {
-        if (kind == MaskKind.GAUSSIAN && scaling == Scaling.VANILLA) {
-            throw new IllegalArgumentException("Scaling.VANILLA applies to BERNOULLI masks only: a GAUSSIAN mask has"
-                    + " mean 1 and needs no rescaling at inference. Use Scaling.INVERTED (the default) with it.");
+        if (kind != MaskKind.BERNOULLI && scaling == Scaling.VANILLA) {
+            throw new IllegalArgumentException("Scaling.VANILLA applies to BERNOULLI masks only: " + kind
+                    + (kind == MaskKind.GAUSSIAN ? " has mean 1" : kind == MaskKind.ALPHA
+                            ? " keeps mean and variance with its own affine correction" : " adds noise of mean 0")
+                    + " and needs no rescaling at inference. Use Scaling.INVERTED (the default) with it.");
         }
     }
 
@@ -136,12 +138,92 @@ public final class Checks {
      */
     public static void keptScaleFits(MaskSpec spec, DataType type) {
         double largest = largestFinite(type);
-        if (spec.kind() == MaskKind.BERNOULLI && !(spec.keptScale() <= largest)) {
+        if (spec.bernoulliDecisions() && !(spec.keptScale() <= largest)) {
             throw new IllegalArgumentException("retain probability p (" + spec.p() + ") is too small for " + type
-                    + " data: kept units are scaled by 1/p = " + spec.keptScale() + ", beyond " + type
+                    + " data: kept units are scaled by " + (spec.kind() == MaskKind.ALPHA ? "a" : "1/p") + " = "
+                    + spec.keptScale() + ", beyond " + type
                     + "'s largest value " + largest + ", so kept units would be infinite and dropped ones NaN. With "
-                    + type + " use p >= " + (float) (1.0 / largest) + ", or train in a wider type (e.g."
+                    + type + " use p >= " + (float) (spec.kind() == MaskKind.ALPHA
+                            ? 1.0 / (largest * largest * (1.0 + MaskSpec.ALPHA_PRIME * MaskSpec.ALPHA_PRIME))
+                            : 1.0 / largest) + ", or train in a wider type (e.g."
                     + " .dataType(DataType.FLOAT) on the network).");
+        }
+    }
+
+    /**
+     * Checks that a MaskDropout of this kind has what the kind needs: exactly one of a retain probability and a
+     * schedule for it, or, for GAUSSIAN_NOISE, exactly one of a noise sigma and a schedule for it.
+     *
+     * @throws IllegalArgumentException otherwise
+     */
+    public static void parametersFitKind(MaskKind kind, Double p, ISchedule pSchedule, Double sigma,
+            ISchedule sigmaSchedule) {
+        if (kind == MaskKind.GAUSSIAN_NOISE) {
+            if (p != null || pSchedule != null) {
+                throw new IllegalArgumentException("GAUSSIAN_NOISE adds noise of a standard deviation sigma and takes"
+                        + " no retain probability p (got p = " + p + ", schedule " + pSchedule + "): build it with"
+                        + " MaskDropout.gaussianNoise(sigma), or use MaskDropout.gaussian(p) for multiplicative noise");
+            }
+            if ((sigma == null) == (sigmaSchedule == null)) {
+                throw new IllegalArgumentException("GAUSSIAN_NOISE needs exactly one of a noise sigma (" + sigma
+                        + ") and a schedule for sigma (" + sigmaSchedule + ")");
+            }
+            return;
+        }
+        if (sigma != null || sigmaSchedule != null) {
+            throw new IllegalArgumentException(kind + " takes a retain probability p, not a noise sigma (got sigma = "
+                    + sigma + ", schedule " + sigmaSchedule + "): additive noise is MaskDropout.gaussianNoise(sigma)");
+        }
+        if ((p == null) == (pSchedule == null)) {
+            throw new IllegalArgumentException("give exactly one of a retain probability p (" + p
+                    + ") and a schedule for p (" + pSchedule + ")");
+        }
+    }
+
+    /**
+     * @param sigma  the standard deviation of additive Gaussian noise
+     * @param origin where it came from, for the message (e.g. "MaskDropout.gaussianNoise(sigma)")
+     * @return sigma, if it is finite and non-negative
+     * @throws IllegalArgumentException otherwise, NaN included
+     */
+    public static double noiseSigma(double sigma, String origin) {
+        if (!(sigma >= 0.0 && sigma < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("noise standard deviation sigma (" + sigma + ") given to " + origin
+                    + " must be finite and >= 0: the noise added to each unit is N(0, sigma^2), as in DL4J's and"
+                    + " Keras's GaussianNoise(stddev), and sigma = 0 means no noise. Pass the standard deviation"
+                    + " itself, e.g. MaskDropout.gaussianNoise(0.1), not a variance or a retain probability.");
+        }
+        return sigma;
+    }
+
+    /**
+     * @param sigma    the value a schedule for the noise standard deviation gave
+     * @param schedule that schedule, for the message
+     * @return sigma, if it is finite and non-negative
+     * @throws IllegalArgumentException otherwise, NaN included
+     */
+    public static double scheduledNoiseSigma(double sigma, ISchedule schedule, int iteration, int epoch) {
+        if (!(sigma >= 0.0 && sigma < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("MaskDropout's schedule for the noise standard deviation " + schedule
+                    + " gave sigma = " + sigma + " at iteration " + iteration + ", epoch " + epoch + ": every value it"
+                    + " gives must be finite and >= 0 (0 means no noise). Change the schedule so that its values stay"
+                    + " in that range at every iteration and epoch of training.");
+        }
+        return sigma;
+    }
+
+    /**
+     * @throws IllegalArgumentException if noise of this sigma overflows the data type: a draw beyond 8 sigma has
+     *                                  probability about 1e-15, so 8 sigma must be finite there
+     */
+    public static void noiseFits(MaskSpec spec, DataType type) {
+        double largest = largestFinite(type);
+        if (spec.isAdditive() && !(spec.sigma() * 8.0 <= largest)) {
+            throw new IllegalArgumentException("noise standard deviation sigma (" + spec.sigma() + ") is too large"
+                    + " for " + type + " data: noise of 8 sigma = " + spec.sigma() * 8.0 + " would be beyond " + type
+                    + "'s largest value " + largest + " (infinite outputs). With " + type + " use sigma <= "
+                    + (float) (largest / 8.0) + ", or train in a wider type (e.g. .dataType(DataType.FLOAT) on the"
+                    + " network).");
         }
     }
 

@@ -9,6 +9,7 @@ import org.nd4j.linalg.api.memory.enums.LearningPolicy;
 import org.nd4j.linalg.api.memory.enums.ResetPolicy;
 import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.api.ops.random.BaseRandomOp;
 import org.nd4j.linalg.api.ops.random.impl.BernoulliDistribution;
@@ -34,6 +35,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * once to the data type T, dropped values are {@code x * 0} (a zero carrying the sign of x). Whether the 0/1
  * pattern or the scale is applied first, the result is bit for bit the same, so every path below (mask drawn into
  * the output, into a temporary, or kept from the forward pass) produces identical outputs and gradients.
+ *
+ * <p><b>Alpha dropout and additive noise.</b> {@link #forward} runs every kind. Alpha dropout is computed as
+ * {@code y = (x - alpha') * M + c}: the input shifted by alpha' (rounded once to T), times a Bernoulli mask M whose
+ * kept value is {@code (T) a}, plus {@code (T) c} with {@code c = a alpha' p}, the output of a dropped unit; its
+ * backward pass is {@link #apply} with the same M. Gaussian noise is {@code y = x + n}, n drawn in c-order over the
+ * mask shape, and its backward pass copies the gradient. So for every kind backward is {@code dx = dy * M}.
  */
 public final class MaskEngine {
 
@@ -85,7 +92,8 @@ public final class MaskEngine {
      * @return z
      */
     public static INDArray apply(MaskSpec spec, long seed, DataType maskType, INDArray x, INDArray z) {
-        if (spec.isIdentity() || x.isEmpty()) {
+        if (spec.isIdentity() || spec.isAdditive() || x.isEmpty()) {
+            // Additive noise multiplies by nothing (M = 1); its forward pass is forward(...).
             return z == x ? z : z.assign(x);
         }
         if (maskType == z.dataType() && HostMasks.apply(spec, seed, x, z)) {
@@ -109,6 +117,83 @@ public final class MaskEngine {
     }
 
     /**
+     * The training forward pass of any kind, with the mask of (spec, seed) made in {@code maskType}: {@code x * M}
+     * for BERNOULLI and GAUSSIAN ({@link #apply}), {@code (x - alpha') * M + c} for ALPHA, {@code x + n} for
+     * GAUSSIAN_NOISE. {@code z} may be {@code x}; x is never written otherwise.
+     *
+     * @return z
+     */
+    public static INDArray forward(MaskSpec spec, long seed, DataType maskType, INDArray x, INDArray z) {
+        if (spec.isIdentity() || x.isEmpty()) {
+            return z == x ? z : z.assign(x);
+        }
+        if (spec.kind() == MaskKind.ALPHA) {
+            return apply(spec, seed, maskType, alphaShifted(x, z), z).addi(MaskSpec.alphaDropped(spec.p()));
+        }
+        if (spec.isAdditive()) {
+            return addNoise(spec, seed, maskType, x, z);
+        }
+        return apply(spec, seed, maskType, x, z);
+    }
+
+    /**
+     * The forward pass from a mask made by {@link #fill}: {@code x * mask}, or {@code (x - alpha') * mask + c} for
+     * ALPHA, into {@code z} (which may be {@code x}). Not for GAUSSIAN_NOISE, whose backward pass needs no mask.
+     *
+     * @return z
+     */
+    public static INDArray forwardStored(MaskSpec spec, INDArray x, INDArray mask, INDArray z) {
+        if (spec.kind() == MaskKind.ALPHA) {
+            return multiply(alphaShifted(x, z), mask, z).addi(MaskSpec.alphaDropped(spec.p()));
+        }
+        return multiply(x, mask, z);
+    }
+
+    /**
+     * The backward pass of any kind recomputed from (spec, seed): {@code dx = dy * M} with the mask forward applied,
+     * made in {@code maskType}; {@code dx = dy} for GAUSSIAN_NOISE. {@code dx} may be {@code dy}.
+     *
+     * @return dx
+     */
+    public static INDArray backward(MaskSpec spec, long seed, DataType maskType, INDArray dy, INDArray dx) {
+        return apply(spec, seed, maskType, dy, dx);
+    }
+
+    /** {@code z = x - alpha'} in z's data type (z may be x): the input of alpha dropout's multiplier. */
+    private static INDArray alphaShifted(INDArray x, INDArray z) {
+        if (z == x) {
+            return z.subi(MaskSpec.ALPHA_PRIME);
+        }
+        return x.dataType() == z.dataType() ? x.sub(MaskSpec.ALPHA_PRIME, z)
+                : z.assign(x).subi(MaskSpec.ALPHA_PRIME);
+    }
+
+    /**
+     * {@code z = x + n}, n the noise of (spec, seed), drawn in c-order over the mask shape in {@code noiseType}:
+     * straight into z when it can hold it (z a contiguous c-order array of that type, not x, noise not shared), else
+     * into a temporary broadcast over x.
+     */
+    private static INDArray addNoise(MaskSpec spec, long seed, DataType noiseType, INDArray x, INDArray z) {
+        if (x.dataType() != z.dataType()) {
+            x = x.castTo(z.dataType());
+        }
+        if (!spec.isShared() && z != x && noiseType == z.dataType() && isCContiguous(z)) {
+            draw(spec, seed, z);
+            Nd4j.getExecutioner().exec(new AddOp(x, z, z));
+            return z;
+        }
+        try (MemoryWorkspace ignored = scratchUnlessInWorkspace()) {
+            INDArray noise = Nd4j.createUninitialized(noiseType, maskShape(x.shape(), spec), 'c');
+            draw(spec, seed, noise);
+            if (noise.dataType() != z.dataType()) {
+                noise = noise.castTo(z.dataType());
+            }
+            Nd4j.getExecutioner().exec(new AddOp(x, noise, z));
+            return z;
+        }
+    }
+
+    /**
      * Where a temporary mask goes: the caller's open workspace (DL4J's working memory inside a network), or, when
      * none is open, this thread's scratch workspace, so that a network without workspaces does not pay for a fresh
      * native allocation (and its page faults) on every pass. The scratch memory grows to the largest temporary mask
@@ -127,6 +212,10 @@ public final class MaskEngine {
      * @return target
      */
     public static INDArray fill(MaskSpec spec, long seed, INDArray target) {
+        if (spec.isAdditive()) {
+            throw new IllegalArgumentException("additive noise " + spec + " has no mask to keep: its backward pass is"
+                    + " dx = dy");
+        }
         if (!isCContiguous(target)) {
             throw new IllegalArgumentException("mask target must be a contiguous c-order array, got order "
                     + target.ordering() + " with strides " + java.util.Arrays.toString(target.stride()));
@@ -170,7 +259,7 @@ public final class MaskEngine {
     }
 
     private static void scaleKept(MaskSpec spec, INDArray target) {
-        if (spec.kind() == MaskKind.BERNOULLI) {
+        if (spec.bernoulliDecisions()) {
             double s = spec.keptScale();
             if (s != 1.0) {
                 target.muli(s);
@@ -179,7 +268,8 @@ public final class MaskEngine {
     }
 
     /**
-     * Draws the unscaled mask: 0/1 for Bernoulli, N(1, sigma^2) for Gaussian. HALF and BFLOAT16 targets are drawn in
+     * Draws the unscaled mask: 0/1 for Bernoulli and alpha, N(1, sigma^2) for Gaussian, N(0, sigma^2) for additive
+     * noise. HALF and BFLOAT16 targets are drawn in
      * FLOAT and converted: drawn at their own precision, a Bernoulli mask keeps units with the probability the 16-bit
      * comparison gives, not p (p = 0.99 kept 0.9905 in HALF), and the conversion of 0, 1 and Gaussian values is the
      * only rounding left.
@@ -194,9 +284,8 @@ public final class MaskEngine {
             }
             return;
         }
-        BaseRandomOp op = spec.kind() == MaskKind.BERNOULLI
-                ? new BernoulliDistribution(target, spec.p())
-                : new GaussianDistribution(target, 1.0, spec.sigma());
+        BaseRandomOp op = spec.bernoulliDecisions() ? new BernoulliDistribution(target, spec.p())
+                : new GaussianDistribution(target, spec.isAdditive() ? 0.0 : 1.0, spec.sigma());
         Random rng = Nd4j.getRandom();
         long root = rng.rootState();
         long node = rng.nodeState();

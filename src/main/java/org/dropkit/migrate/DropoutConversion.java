@@ -66,11 +66,10 @@ final class DropoutConversion {
             return spatial((SpatialDropout) dropout, seen, keras);
         }
         if (type == AlphaDropout.class) {
-            return leave("AlphaDropout keeps SELU's mean and variance with an affine correction of dropped units;"
-                    + " Dropkit has no equivalent");
+            return alpha((AlphaDropout) dropout);
         }
         if (type == GaussianNoise.class) {
-            return leave("GaussianNoise adds noise instead of multiplying by a mask; Dropkit has no equivalent");
+            return noise((GaussianNoise) dropout);
         }
         return leave("unknown IDropout class " + type.getName() + ": not converted");
     }
@@ -182,6 +181,55 @@ final class DropoutConversion {
                     + "); the swap keeps the documented meaning, one value per channel";
         }
         return to(base.sharedAxes(axes), how);
+    }
+
+    /**
+     * DL4J's AlphaDropout computes the paper's formula with the same a and b; what differs is what DL4J gets wrong
+     * (a schedule lost in JSON, p outside (0, 1] accepted), and SELU constants other than the defaults, which only
+     * DL4J's JSON or a subclass can set.
+     */
+    private static DropoutConversion alpha(AlphaDropout d) {
+        if (d.getAlpha() != AlphaDropout.DEFAULT_ALPHA || d.getLambda() != AlphaDropout.DEFAULT_LAMBDA) {
+            return leave("alpha = " + d.getAlpha() + ", lambda = " + d.getLambda() + " are not SELU's ("
+                    + AlphaDropout.DEFAULT_ALPHA + ", " + AlphaDropout.DEFAULT_LAMBDA + "): Dropkit's alpha dropout sets"
+                    + " dropped units to SELU's alpha' = -lambda * alpha only");
+        }
+        String same = "y = a (x m + alpha' (1 - m)) + b with DL4J's a and b, dx = a m dy";
+        if (d.getPSchedule() != null) {
+            return to(MaskDropout.alpha(d.getPSchedule().clone()), "schedule for p kept; " + same);
+        }
+        double p = d.getP();
+        if (Double.isNaN(p)) {
+            return leave("p is NaN and there is no schedule: DL4J 1.0.0-M2.1 writes AlphaDropout's schedule to JSON as"
+                    + " \"pschedule\" but reads \"pSchedule\", so a network saved with a schedule loads without it, and"
+                    + " then drops every unit (outputs a constant, gradient 0). Set the schedule again with"
+                    + " MaskDropout.alpha(schedule)");
+        }
+        if (!retainProbability(p)) {
+            return leave("p = " + p + " is outside (0, 1]: DL4J accepts it (its a and b are NaN there), Dropkit does"
+                    + " not");
+        }
+        return to(MaskDropout.alpha(p), same);
+    }
+
+    /** DL4J's GaussianNoise is Dropkit's: y = x + n, n ~ N(0, stddev^2), dx = dy. */
+    private static DropoutConversion noise(GaussianNoise d) {
+        String same = "y = x + n, n ~ N(0, sigma^2) with sigma = stddev, dx = dy, as DL4J's";
+        if (d.getStddevSchedule() != null) {
+            return to(MaskDropout.gaussianNoise(d.getStddevSchedule().clone()), "schedule for the standard deviation"
+                    + " kept; " + same);
+        }
+        double sigma = d.getStddev();
+        if (!(Math.abs(sigma) < Double.POSITIVE_INFINITY)) {
+            return leave("stddev = " + sigma + " is not finite: DL4J accepts it and its training outputs are NaN;"
+                    + " Dropkit needs a finite sigma >= 0");
+        }
+        if (sigma < 0) {
+            return to(MaskDropout.gaussianNoise(-sigma), "stddev = " + sigma + " is negative: DL4J draws N(0, "
+                    + fmt(sigma * sigma) + ") all the same (the generator scales by stddev), so the swap takes"
+                    + " sigma = " + -sigma + "; Dropkit rejects a negative sigma");
+        }
+        return to(MaskDropout.gaussianNoise(sigma), same);
     }
 
     private static int[] channelsFirstAxes(int rank) {

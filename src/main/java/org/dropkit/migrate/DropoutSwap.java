@@ -36,16 +36,20 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *       and channels of the array it acts on, e.g. axes 2, 3 of NCHW, 1, 2 of NHWC, 2 of NCW</td></tr>
  *   <tr><td>{@code DropoutLayer}</td><td>{@link org.dropkit.conf.MaskDropoutLayer} with the converted dropout and
  *       the same name</td></tr>
+ *   <tr><td>{@code AlphaDropout(p)}</td><td>{@code MaskDropout.alpha(p)}: the same formula, a and b (SELU's alpha
+ *       and lambda only)</td></tr>
+ *   <tr><td>{@code GaussianNoise(stddev)}</td><td>{@code MaskDropout.gaussianNoise(stddev)}</td></tr>
  *   <tr><td>schedules</td><td>kept ({@link OneMinusSchedule} for a GaussianDropout rate schedule)</td></tr>
  *   <tr><td>dropout that drops nothing (p = 1, a Gaussian rate of 0)</td><td>removed; a {@code DropoutLayer}
  *       becomes DL4J's {@code ActivationLayer(IDENTITY)} of the same name, so indices, names and vertex inputs stay
  *       as they were</td></tr>
  * </table>
- * Everything else is left as it was and reported: {@code AlphaDropout}, {@code GaussianNoise}, weight noise
- * ({@code DropConnect}, {@code WeightNoise}), unknown {@code IDropout} classes, values Dropkit rejects (p outside
- * (0, 1]), spatial dropout where the layout of the layer's input cannot be told, and any dropout on a layer where
- * DL4J never back-propagates or never applies it ({@code Convolution3D}, {@code GravesBidirectionalLSTM}, ...: see
- * {@link org.dropkit.internal.Dl4jDropoutDefects}), with the fix: a {@code MaskDropoutLayer} before the layer.
+ * Everything else is left as it was and reported: weight noise ({@code DropConnect}, {@code WeightNoise}), unknown
+ * {@code IDropout} classes, values Dropkit rejects (p outside (0, 1], a non-finite stddev, an {@code AlphaDropout}
+ * whose schedule DL4J lost in JSON), spatial dropout where the layout of the layer's input cannot be told, and any
+ * dropout on a layer where DL4J never back-propagates or never applies it ({@code Convolution3D},
+ * {@code GravesBidirectionalLSTM}, ...: see {@link org.dropkit.internal.Dl4jDropoutDefects}), with the fix: a
+ * {@code MaskDropoutLayer} before the layer.
  *
  * <p>The swap works on a deep copy: the configuration given, and a network running on it, are never changed, wrapped
  * layers ({@code Bidirectional}, {@code LastTimeStep}, {@code TimeDistributed}, {@code MaskZeroLayer}, frozen layers
@@ -77,9 +81,9 @@ public final class DropoutSwap {
 
     /**
      * The Dropkit dropout with the meaning of one DL4J dropout, as {@link #swap} converts it where the layout of the
-     * array it acts on does not matter; empty where the swap would leave it (AlphaDropout, GaussianNoise, unknown
-     * classes, values Dropkit rejects) or where the layout decides (SpatialDropout's channel axis: swap the network,
-     * or use {@code MaskDropout.bernoulli(p).spatial(format)}). A MaskDropout gives a copy of itself.
+     * array it acts on does not matter; empty where the swap would leave it (unknown classes, values Dropkit rejects,
+     * an AlphaDropout whose schedule DL4J lost) or where the layout decides (SpatialDropout's channel axis: swap the
+     * network, or use {@code MaskDropout.bernoulli(p).spatial(format)}). A MaskDropout gives a copy of itself.
      *
      * @param dropout a DL4J (or Dropkit) dropout
      * @return the equivalent Dropkit dropout, or empty

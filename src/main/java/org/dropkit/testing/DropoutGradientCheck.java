@@ -24,6 +24,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.dropkit.MaskDropout;
+import org.dropkit.MaskKind;
 import org.dropkit.conf.MaskDropoutLayer;
 import org.dropkit.internal.Dl4jDropoutDefects;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -43,7 +44,8 @@ import org.nd4j.linalg.learning.config.Sgd;
  *       every pass, so every pass sees the same masks;</li>
  *   <li>for every Dropkit dropout in the network ({@code .dropOut(MaskDropout...)} and {@link MaskDropoutLayer}),
  *       the exact check: on the array it acts on in this network, forward gives {@code y = x * m} and backward
- *       {@code dx = dy * m} with the same mask m, bit for bit.</li>
+ *       {@code dx = dy * m} with the same mask m, bit for bit (alpha dropout: {@code y = (x - alpha') * m + c} with
+ *       m = a or 0; Gaussian noise: {@code y = x + n}, {@code dx = dy}).</li>
  * </ol>
  *
  * <pre>{@code
@@ -467,7 +469,7 @@ public final class DropoutGradientCheck {
                     return 0;
                 }
                 record(ExactCheck.layer(m, nnc, x, seed, iteration, epoch), "MaskDropoutLayer " + where + " with "
-                        + m.getDropout());
+                        + m.getDropout(), m.getDropout().getKind());
                 return 1;
             }
             if (layer instanceof FrozenLayer || layer instanceof BaseWrapperLayer || layer instanceof Bidirectional) {
@@ -485,15 +487,15 @@ public final class DropoutGradientCheck {
             if (layer.getIDropout() instanceof MaskDropout) {
                 MaskDropout d = (MaskDropout) layer.getIDropout();
                 record(ExactCheck.dropout(d, seenByDropout(layer, x), seed, iteration, epoch),
-                        ".dropOut(" + d + ") of " + layer.getClass().getSimpleName() + " " + where);
+                        ".dropOut(" + d + ") of " + layer.getClass().getSimpleName() + " " + where, d.getKind());
                 return 1;
             }
             return 0;
         }
 
-        private void record(String failure, String what) {
+        private void record(String failure, String what, MaskKind kind) {
             if (failure == null) {
-                checked.add(what + ": forward y = x * m and backward dx = dy * m, bit for bit");
+                checked.add(what + ": forward " + ExactCheck.formula(kind) + " and backward dx = dy * m, bit for bit");
             } else {
                 failures.add(what + ": " + failure);
             }

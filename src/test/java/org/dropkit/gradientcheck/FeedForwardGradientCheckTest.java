@@ -18,6 +18,7 @@ import org.dropkit.MaskStorage;
 import org.dropkit.Scaling;
 import org.dropkit.conf.MaskDropoutLayer;
 import org.dropkit.testsupport.DoublePrecision;
+import org.dropkit.testsupport.Kinds;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -47,7 +48,7 @@ class FeedForwardGradientCheckTest {
     }
 
     static MaskDropout dropout(MaskKind kind, MaskStorage storage) {
-        return (kind == MaskKind.BERNOULLI ? MaskDropout.bernoulli(0.6) : MaskDropout.gaussian(0.6)).storage(storage);
+        return Kinds.of(kind, 0.6).storage(storage);
     }
 
     static MultiLayerNetwork net(MaskDropout dropout, boolean asLayer, Scaling scaling) {

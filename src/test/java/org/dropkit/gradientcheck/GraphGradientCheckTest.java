@@ -12,6 +12,7 @@ import org.dropkit.MaskKind;
 import org.dropkit.MaskStorage;
 import org.dropkit.conf.MaskDropoutLayer;
 import org.dropkit.testsupport.DoublePrecision;
+import org.dropkit.testsupport.Kinds;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -33,8 +34,7 @@ class GraphGradientCheckTest {
     @EnumSource(MaskKind.class)
     void twoInputGraphPassesGradientCheck(MaskKind kind) {
         for (MaskStorage storage : MaskStorage.values()) {
-            MaskDropout d = (kind == MaskKind.BERNOULLI ? MaskDropout.bernoulli(0.6) : MaskDropout.gaussian(0.6))
-                    .storage(storage);
+            MaskDropout d = Kinds.of(kind, 0.6).storage(storage);
             ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(17)
                     .dataType(DataType.DOUBLE).updater(new NoOp()).graphBuilder()
                     .addInputs("a", "b")

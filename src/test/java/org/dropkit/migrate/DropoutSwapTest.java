@@ -281,8 +281,8 @@ class DropoutSwapTest {
 
     @Test
     void leavesWhatItDoesNotUnderstandAndSaysWhy() {
-        AlphaDropout alpha = new AlphaDropout(0.8);
-        GaussianNoise noise = new GaussianNoise(0.1);
+        AlphaDropout alpha = new AlphaDropout(1.5);
+        GaussianNoise noise = new GaussianNoise(Double.NaN);
         Dropout tooLarge = new Dropout(1.5);
         CustomDropout custom = new CustomDropout();
         MultiLayerConfiguration conf = list()
@@ -292,7 +292,7 @@ class DropoutSwapTest {
                         .build())
                 .layer(new DenseLayer.Builder().name("tooLarge").nOut(4).dropOut(tooLarge).build())
                 .layer(new DenseLayer.Builder().name("custom").nOut(4).dropOut(custom).build())
-                .layer(new DropoutLayer.Builder().name("alphaLayer").dropOut(new AlphaDropout(0.9)).build())
+                .layer(new DropoutLayer.Builder().name("alphaLayer").dropOut(new AlphaDropout(2.0)).build())
                 .layer(output(2)).setInputType(InputType.feedForward(3)).build();
 
         SwapResult<MultiLayerConfiguration> swapped = DropoutSwap.swap(conf);
@@ -306,8 +306,8 @@ class DropoutSwapTest {
         assertInstanceOf(DropoutLayer.class, swapped.get().getConf(5).getLayer());
         assertEquals(conf.toJson(), swapped.get().toJson(), "nothing changed");
         Map<String, String> expectedReasons = Map.of(
-                "alpha", "AlphaDropout", "noise", "adds noise", "tooLarge", "outside (0, 1]",
-                "custom", "unknown IDropout class", "alphaLayer", "AlphaDropout");
+                "alpha", "p = 1.5 is outside (0, 1]", "noise", "not finite", "tooLarge", "outside (0, 1]",
+                "custom", "unknown IDropout class", "alphaLayer", "p = 2.0 is outside (0, 1]");
         expectedReasons.forEach((layer, reason) -> {
             SwapResult.Entry e = swapped.find(layer, layer.equals("alphaLayer") ? SwapResult.Site.DROPOUT_LAYER
                     : SwapResult.Site.DROPOUT);
@@ -412,7 +412,7 @@ class DropoutSwapTest {
     void reportNamesEveryEntry() {
         MultiLayerConfiguration conf = list()
                 .layer(new DenseLayer.Builder().name("a").nOut(4).dropOut(new Dropout(0.7)).build())
-                .layer(new DenseLayer.Builder().name("b").nOut(4).dropOut(new AlphaDropout(0.7)).build())
+                .layer(new DenseLayer.Builder().name("b").nOut(4).dropOut(new AlphaDropout(1.5)).build())
                 .layer(output(2)).setInputType(InputType.feedForward(3)).build();
 
         String report = DropoutSwap.swap(conf).toString();
@@ -420,7 +420,7 @@ class DropoutSwapTest {
         assertTrue(report.startsWith("DropoutSwap: 1 replaced, 0 removed, 1 left"), report);
         assertTrue(report.contains("\"a\" .dropOut of DenseLayer: Dropout(p=0.7) -> MaskDropout(BERNOULLI, p=0.7"),
                 report);
-        assertTrue(report.contains("\"b\" .dropOut of DenseLayer: AlphaDropout(p=0.7) left as is"), report);
+        assertTrue(report.contains("\"b\" .dropOut of DenseLayer: AlphaDropout(p=1.5) left as is"), report);
     }
 
     @Test
