@@ -17,6 +17,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
+import org.nd4j.shade.jackson.annotation.JsonInclude;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +37,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link MaskKind#BERNOULLI}: m = 1/p with probability p, else 0.</li>
  *   <li>{@link MaskKind#GAUSSIAN}: m ~ N(1, (1-p)/p) (Srivastava et al. 2014, "Dropout: a simple way to prevent
  *       neural networks from overfitting", JMLR 15, section 10).</li>
+ *   <li>{@link MaskKind#DROP_BLOCK}: whole squares of CNN feature maps dropped, {@link #dropBlock(double, int,
+ *       CNN2DFormat)}.</li>
  * </ul>
  * Both have mean 1, so inference is the identity and DL4J, which calls an {@code IDropout} only while training,
  * needs nothing more. Vanilla scaling and Monte Carlo dropout act at inference and therefore live on
@@ -91,6 +94,10 @@ public final class MaskDropout implements IDropout {
      */
     @JsonProperty("timeLocked")
     private final RNNFormat timeLocked;
+    /** Block size, data format and normalization of a DROP_BLOCK mask; null (and not written) for other kinds. */
+    @JsonProperty("block")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    private final BlockSettings block;
 
     /**
      * What the calling thread's last training forward pass did, for its backward pass; empty when none is pending.
@@ -104,7 +111,8 @@ public final class MaskDropout implements IDropout {
     @JsonCreator
     private MaskDropout(@JsonProperty("kind") MaskKind kind, @JsonProperty("p") Double p,
             @JsonProperty("pSchedule") ISchedule pSchedule, @JsonProperty("storage") MaskStorage storage,
-            @JsonProperty("sharedAxes") int[] sharedAxes, @JsonProperty("timeLocked") RNNFormat timeLocked) {
+            @JsonProperty("sharedAxes") int[] sharedAxes, @JsonProperty("timeLocked") RNNFormat timeLocked,
+            @JsonProperty("block") BlockSettings block) {
         if (kind == null) {
             throw new IllegalArgumentException("mask kind is null: choose MaskKind.BERNOULLI or MaskKind.GAUSSIAN");
         }
@@ -123,11 +131,29 @@ public final class MaskDropout implements IDropout {
                     + ": build it with timeLocked(RNNFormat." + timeLocked + "), or use sharedAxes(...) alone");
         }
         this.timeLocked = timeLocked;
+        if ((kind == MaskKind.DROP_BLOCK) != (block != null)) {
+            throw new IllegalArgumentException(kind + " with block settings " + block + ": DROP_BLOCK needs them and"
+                    + " other kinds take none; build DropBlock with MaskDropout.dropBlock(keepProb, blockSize,"
+                    + " format)");
+        }
+        if (block != null) {
+            block.checkSharedAxes(this.sharedAxes);
+        }
+        this.block = block;
+    }
+
+    private MaskDropout(MaskKind kind, Double p, ISchedule pSchedule, MaskStorage storage, int[] sharedAxes,
+            RNNFormat timeLocked) {
+        this(kind, p, pSchedule, storage, sharedAxes, timeLocked, null);
     }
 
     private MaskDropout with(MaskStorage storage, int[] sharedAxes, RNNFormat timeLocked) {
+        return with(storage, sharedAxes, timeLocked, block);
+    }
+
+    private MaskDropout with(MaskStorage storage, int[] sharedAxes, RNNFormat timeLocked, BlockSettings block) {
         return new MaskDropout(kind, p, pSchedule == null ? null : pSchedule.clone(), storage, sharedAxes,
-                timeLocked);
+                timeLocked, block);
     }
 
     private static int[] timeAxis(RNNFormat format) {
@@ -224,6 +250,96 @@ public final class MaskDropout implements IDropout {
     public static MaskDropout gaussianOfDropRate(double rate) {
         return new MaskDropout(MaskKind.GAUSSIAN, Checks.dropRateToRetain(rate,
                 "MaskDropout.gaussianOfDropRate(rate)"), null, null, null, null);
+    }
+
+    /**
+     * DropBlock for 2-D CNN feature maps (Ghiasi, Lin and Le 2018, "DropBlock: a regularization method for
+     * convolutional networks", NeurIPS): instead of single units, whole {@code blockSize x blockSize} squares of each
+     * feature map are dropped, so that a convolution cannot recover a dropped unit from its neighbours.
+     * <ul>
+     *   <li>Block seeds are drawn with probability {@code gamma = (1 - keepProb) / blockSize^2 * (H W) /
+     *       ((H - blockSize + 1) (W - blockSize + 1))} (the paper's equation (1) for H x W maps) at the positions
+     *       where a block lies wholly inside the map, one map per example and channel; each seed drops its block.
+     *       Overlapping blocks make the expected kept fraction slightly above keepProb.</li>
+     *   <li>Kept units are multiplied by {@code count / count_kept}, counted over the whole batch (the paper's and
+     *       torchvision's {@code DropBlock2d}); {@link #blockNormalization} counts per example instead. The mask has
+     *       mean 1 over those units, so inference is the identity.</li>
+     *   <li>Backward: {@code dx = dy * m} with the same mask and the same scale, regenerated from the seed
+     *       ({@link MaskStorage#RECOMPUTE}, keeping the seed and the scale) or kept ({@link MaskStorage#STORED}).</li>
+     *   <li>{@code sharedAxes(1)} (NCHW) or {@code sharedAxes(3)} (NHWC) shares one block pattern over all channels
+     *       of an example (the paper's other variant); axis 0 shares it over the examples. Spatial axes cannot be
+     *       shared.</li>
+     * </ul>
+     * Use it as {@code .dropOut(...)} on a 2-D {@code ConvolutionLayer} (it acts on that layer's input) or in a
+     * {@link org.dropkit.conf.MaskDropoutLayer} after a convolution or pooling layer. The input must be 4-D in the
+     * given format, with height and width at least blockSize: checked when the network is built for the layer, at
+     * the first forward pass for {@code .dropOut(...)}. A dropped unit is {@code x * 0}: NaN and infinite input stay
+     * NaN there.
+     *
+     * @param keepProb  the paper's keep_prob in (0, 1]: the fraction of units to keep (DL4J's p); 1 disables it
+     * @param blockSize the side of the dropped squares, at least 1 (the paper uses 7; 1 is dropout of single
+     *                  units, rescaled by the kept count); even sizes work too
+     * @param format    the layout of the array this dropout receives: the convolution layer's format
+     * @return the dropout, with RECOMPUTE storage, one block pattern per example and channel, and
+     *         {@link BlockNormalization#BATCH}
+     * @throws IllegalArgumentException if keepProb is NaN or outside (0, 1], or blockSize is below 1
+     * @throws NullPointerException     if format is null
+     */
+    public static MaskDropout dropBlock(double keepProb, int blockSize, CNN2DFormat format) {
+        hintIfDropRate(keepProb, "dropBlock", "dropBlockOfDropRate");
+        return new MaskDropout(MaskKind.DROP_BLOCK, Checks.keepProbability(keepProb,
+                "MaskDropout.dropBlock(keepProb, blockSize, format)"), null, null, null, null,
+                new BlockSettings(blockSize, format, null));
+    }
+
+    /**
+     * DropBlock whose keep probability follows a schedule, as the paper's linear decrease from 1 to the target over
+     * training; each value must be in (0, 1] and is checked on every forward pass. See
+     * {@link #dropBlock(double, int, CNN2DFormat)}.
+     *
+     * @param keepProb  the schedule for the keep probability
+     * @param blockSize the side of the dropped squares, at least 1
+     * @param format    the layout of the array this dropout receives
+     * @return the dropout, with RECOMPUTE storage and {@link BlockNormalization#BATCH}
+     * @throws IllegalArgumentException if blockSize is below 1
+     * @throws NullPointerException     if the schedule or the format is null
+     */
+    public static MaskDropout dropBlock(ISchedule keepProb, int blockSize, CNN2DFormat format) {
+        return new MaskDropout(MaskKind.DROP_BLOCK, null, Objects.requireNonNull(keepProb, "schedule for keepProb"),
+                null, null, null, new BlockSettings(blockSize, format, null));
+    }
+
+    /**
+     * DropBlock given its drop probability, as torchvision's {@code DropBlock2d(p, block_size)} takes it; see
+     * {@link #dropBlock(double, int, CNN2DFormat)}.
+     *
+     * @param dropRate  in [0, 1); the keep probability is 1 - dropRate
+     * @param blockSize the side of the dropped squares, at least 1
+     * @param format    the layout of the array this dropout receives
+     * @return the dropout with keep probability 1 - dropRate
+     * @throws IllegalArgumentException if dropRate is NaN or outside [0, 1), or blockSize is below 1
+     * @throws NullPointerException     if format is null
+     */
+    public static MaskDropout dropBlockOfDropRate(double dropRate, int blockSize, CNN2DFormat format) {
+        return new MaskDropout(MaskKind.DROP_BLOCK, Checks.dropRateToRetain(dropRate,
+                "MaskDropout.dropBlockOfDropRate(dropRate, blockSize, format)"), null, null, null, null,
+                new BlockSettings(blockSize, format, null));
+    }
+
+    /**
+     * A copy of this DropBlock that counts kept units for its scale {@code count / count_kept} over the given units.
+     *
+     * @param normalization {@link BlockNormalization#BATCH} (the default) or {@link BlockNormalization#EXAMPLE}
+     * @return a copy with that normalization; this instance is unchanged
+     * @throws IllegalStateException if this is not a DROP_BLOCK dropout
+     * @throws NullPointerException  if normalization is null
+     */
+    public MaskDropout blockNormalization(BlockNormalization normalization) {
+        if (block == null) {
+            throw new IllegalStateException(this + " is not DropBlock: only MaskDropout.dropBlock(...) has a block"
+                    + " normalization");
+        }
+        return with(storage, sharedAxes, timeLocked, block.withNormalization(normalization));
     }
 
     /**
@@ -332,6 +448,33 @@ public final class MaskDropout implements IDropout {
     }
 
     /**
+     * DropBlock's block size.
+     *
+     * @return the side of the dropped squares; 0 for other kinds
+     */
+    public int getBlockSize() {
+        return block == null ? 0 : block.size();
+    }
+
+    /**
+     * The data format DropBlock expects its input in.
+     *
+     * @return NCHW or NHWC; null for other kinds
+     */
+    public CNN2DFormat getBlockFormat() {
+        return block == null ? null : block.format();
+    }
+
+    /**
+     * Over which units DropBlock counts kept units for its scale.
+     *
+     * @return BATCH or EXAMPLE; null for other kinds
+     */
+    public BlockNormalization getBlockNormalization() {
+        return block == null ? null : block.normalization();
+    }
+
+    /**
      * The axes the mask is shared (broadcast) along.
      *
      * @return a copy of the axes, sorted; empty for an element-wise mask
@@ -437,7 +580,8 @@ public final class MaskDropout implements IDropout {
         if (output != null && output != input) {
             Checks.sameShape(input.shape(), output, "dropout output array", "its input");
         }
-        MaskSpec spec = MaskSpec.of(kind, retainProbability(iteration, epoch), scaling, axes);
+        MaskSpec spec = block != null ? block.spec(retainProbability(iteration, epoch), scaling, axes, input.shape())
+                : MaskSpec.of(kind, retainProbability(iteration, epoch), scaling, axes);
         if (output == null) {
             output = training ? createIn(workspaceMgr, ArrayType.INPUT, input, input.shape())
                     : Nd4j.createUninitialized(input.dataType(), input.shape(), 'c');
@@ -489,7 +633,8 @@ public final class MaskDropout implements IDropout {
         INDArray dx = gradAtInput;
         HostLayer h = host == null ? HostLayer.NONE : host;
         int[] toForwardLayout = ChannelsLastGradient.permutationToForwardLayout(pass.shape, dy, h,
-                ChannelsLastGradient.axesAsHanded(sharedAxes, timeLocked, h), timeLocked);
+                ChannelsLastGradient.axesAsHanded(sharedAxes, timeLocked, h), timeLocked,
+                block != null && block.channelsLast());
         if (toForwardLayout != null) {
             dy = dy.permute(toForwardLayout);
             dx = gradAtInput == gradAtOutput ? dy : dx.permute(toForwardLayout);
@@ -567,19 +712,20 @@ public final class MaskDropout implements IDropout {
         MaskDropout that = (MaskDropout) o;
         return kind == that.kind && Objects.equals(p, that.p) && Objects.equals(pSchedule, that.pSchedule)
                 && storage == that.storage && Arrays.equals(sharedAxes, that.sharedAxes)
-                && timeLocked == that.timeLocked;
+                && timeLocked == that.timeLocked && Objects.equals(block, that.block);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(kind, p, pSchedule, storage, Arrays.hashCode(sharedAxes), timeLocked);
+        return Objects.hash(kind, p, pSchedule, storage, Arrays.hashCode(sharedAxes), timeLocked, block);
     }
 
     @Override
     public String toString() {
         return "MaskDropout(" + kind + ", " + (p != null ? "p=" + p : "pSchedule=" + pSchedule) + ", " + storage
                 + (timeLocked != null ? ", timeLocked=" + timeLocked
-                : sharedAxes.length > 0 ? ", sharedAxes=" + Arrays.toString(sharedAxes) : "") + ")";
+                : sharedAxes.length > 0 ? ", sharedAxes=" + Arrays.toString(sharedAxes) : "")
+                + (block != null ? ", " + block : "") + ")";
     }
 
     /** One forward pass, as its backward pass needs it. */

@@ -17,5 +17,13 @@ public enum MaskKind {
      * section 10, with the same variance as a Bernoulli mask of retain probability p. Keras's
      * {@code GaussianDropout(rate)} is this kind with p = 1 - rate.
      */
-    GAUSSIAN
+    GAUSSIAN,
+
+    /**
+     * DropBlock (Ghiasi, Lin and Le 2018, "DropBlock: a regularization method for convolutional networks", NeurIPS):
+     * whole {@code block_size x block_size} squares of a 2-D feature map are dropped, and kept units are multiplied by
+     * {@code count / count_kept} (see {@link BlockNormalization}). p is the paper's keep_prob. See
+     * {@link MaskDropout#dropBlock(double, int, org.deeplearning4j.nn.conf.CNN2DFormat)}.
+     */
+    DROP_BLOCK
 }

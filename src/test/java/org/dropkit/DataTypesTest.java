@@ -34,7 +34,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 class DataTypesTest {
 
     static Stream<Arguments> kindsAndStorages() {
-        return Stream.of(MaskKind.values()).flatMap(k -> Stream.of(MaskStorage.values()).map(s -> Arguments.of(k, s)));
+        return Stream.of(MaskKind.BERNOULLI, MaskKind.GAUSSIAN)
+                .flatMap(k -> Stream.of(MaskStorage.values()).map(s -> Arguments.of(k, s)));
     }
 
     private static MaskDropout dropout(MaskKind kind, double p) {

@@ -119,15 +119,20 @@ class SerializationTest {
                 .setInputType(InputType.feedForward(4)).build();
     }
 
-    /** Spatial masks in both data formats, as .dropOut(...) and as a layer. */
+    /** Spatial masks and DropBlock in both data formats, as .dropOut(...) and as a layer. */
     static MultiLayerConfiguration cnnConfiguration(CNN2DFormat format) {
         return base(MaskDropout.gaussian(0.9)).list()
                 .layer(new ConvolutionLayer.Builder(2, 2).nOut(3).activation(Activation.TANH).dataFormat(format)
                         .build())
                 .layer(new MaskDropoutLayer.Builder(MaskDropout.gaussian(0.7).spatial(format)
                         .storage(MaskStorage.STORED)).build())
+                .layer(new MaskDropoutLayer.Builder(MaskDropout.dropBlock(0.8, 2, format)
+                        .blockNormalization(BlockNormalization.EXAMPLE).storage(MaskStorage.STORED)).build())
                 .layer(new ConvolutionLayer.Builder(2, 2).nOut(2).activation(Activation.TANH).dataFormat(format)
                         .dropOut(MaskDropout.bernoulli(mapSchedule()).spatial(format)).build())
+                .layer(new ConvolutionLayer.Builder(2, 2).nOut(2).activation(Activation.TANH).dataFormat(format)
+                        .dropOut(MaskDropout.dropBlock(stepSchedule(), 2, format)
+                                .sharedAxes(format == CNN2DFormat.NCHW ? 1 : 3)).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
                         .activation(Activation.SOFTMAX).build())
                 .setInputType(InputType.convolutional(5, 5, 2, format)).build();
@@ -256,6 +261,10 @@ class SerializationTest {
                 () -> assertEquals(e.getPSchedule(), a.getPSchedule(), where + ": schedule for p"),
                 () -> assertEquals(e.getStorage(), a.getStorage(), where + ": storage"),
                 () -> assertArrayEquals(e.getSharedAxes(), a.getSharedAxes(), where + ": shared axes"),
+                () -> assertEquals(e.getBlockSize(), a.getBlockSize(), where + ": DropBlock's block size"),
+                () -> assertEquals(e.getBlockFormat(), a.getBlockFormat(), where + ": DropBlock's format"),
+                () -> assertEquals(e.getBlockNormalization(), a.getBlockNormalization(),
+                        where + ": DropBlock's normalization"),
                 () -> {
                     for (int t = 0; t < 6; t++) {
                         assertEquals(e.retainProbability(t, t / 2), a.retainProbability(t, t / 2),
@@ -391,7 +400,7 @@ class SerializationTest {
             }
             axes.add(Arrays.toString(d.getSharedAxes()));
         }
-        assertEquals(EnumSet.allOf(MaskKind.class), kinds, "both mask kinds");
+        assertEquals(EnumSet.allOf(MaskKind.class), kinds, "every mask kind");
         assertEquals(EnumSet.allOf(MaskStorage.class), storages, "both storage modes");
         assertEquals(Set.of(MapSchedule.class, StepSchedule.class), schedules, "both schedule classes");
         assertTrue(fixedP, "fixed p too");
@@ -416,6 +425,13 @@ class SerializationTest {
                 MaskDropout.bernoulli(stepSchedule()), "lost storage"));
         assertThrows(AssertionError.class, () -> assertSameMaskDropout(scheduled.sharedAxes(1),
                 scheduled, "lost shared axes"));
+        MaskDropout block = MaskDropout.dropBlock(0.9, 3, CNN2DFormat.NCHW);
+        assertThrows(AssertionError.class, () -> assertSameMaskDropout(block,
+                MaskDropout.dropBlock(0.9, 3, CNN2DFormat.NHWC), "lost format"));
+        assertThrows(AssertionError.class, () -> assertSameMaskDropout(block,
+                MaskDropout.dropBlock(0.9, 5, CNN2DFormat.NCHW), "lost block size"));
+        assertThrows(AssertionError.class, () -> assertSameMaskDropout(block,
+                block.blockNormalization(BlockNormalization.EXAMPLE), "lost normalization"));
         assertSameMaskDropout(scheduled, scheduled.clone(), "a clone");
     }
 
@@ -544,7 +560,10 @@ class SerializationTest {
                 MaskDropout.gaussianOfDropRate(0.3).storage(MaskStorage.STORED),
                 MaskDropout.bernoulli(stepSchedule()).storage(MaskStorage.STORED).spatial(CNN2DFormat.NHWC),
                 MaskDropout.gaussian(mapSchedule()).timeLocked(RNNFormat.NCW),
-                MaskDropout.ofDropRate(0.5).sharedAxes(0, 3));
+                MaskDropout.ofDropRate(0.5).sharedAxes(0, 3),
+                MaskDropout.dropBlock(0.9, 7, CNN2DFormat.NHWC).sharedAxes(3)
+                        .blockNormalization(BlockNormalization.EXAMPLE),
+                MaskDropout.dropBlock(stepSchedule(), 4, CNN2DFormat.NCHW).storage(MaskStorage.STORED));
     }
 
     @ParameterizedTest

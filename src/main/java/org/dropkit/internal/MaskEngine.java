@@ -84,6 +84,9 @@ public final class MaskEngine {
         if (spec.isIdentity() || x.isEmpty()) {
             return z == x ? z : z.assign(x);
         }
+        if (spec.block() != null) {
+            return spec.block().apply(spec, seed, maskType, x, z);
+        }
         if (!spec.isShared() && z != x && maskType == z.dataType() && isCContiguous(z)) {
             // Draw the raw mask straight into the output: no temporary, three passes.
             draw(spec, seed, z);
@@ -104,7 +107,7 @@ public final class MaskEngine {
      * native allocation (and its page faults) on every pass. The scratch memory grows to the largest temporary mask
      * and is reused; it holds nothing between passes. Returns null (nothing to close) inside a workspace.
      */
-    private static MemoryWorkspace scratchUnlessInWorkspace() {
+    static MemoryWorkspace scratchUnlessInWorkspace() {
         if (Nd4j.getMemoryManager().getCurrentWorkspace() != null) {
             return null;
         }
@@ -126,6 +129,10 @@ public final class MaskEngine {
         }
         if (target.isEmpty()) {
             return target;
+        }
+        if (spec.block() != null) {
+            // The mask shape keeps the data's height and width (DropBlock shares no spatial axis).
+            return spec.block().fill(spec, seed, target.shape(), target);
         }
         draw(spec, seed, target);
         scaleKept(spec, target);

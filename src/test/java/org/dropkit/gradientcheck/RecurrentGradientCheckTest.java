@@ -45,7 +45,7 @@ class RecurrentGradientCheckTest {
         List<Arguments> cases = new ArrayList<>();
         for (String rnn : new String[] {"LSTM", "SimpleRnn"}) {
             for (RNNFormat format : RNNFormat.values()) {
-                for (MaskKind kind : MaskKind.values()) {
+                for (MaskKind kind : new MaskKind[] {MaskKind.BERNOULLI, MaskKind.GAUSSIAN}) {
                     for (boolean asLayer : new boolean[] {false, true}) {
                         boolean timeLocked = kind == MaskKind.BERNOULLI || asLayer;
                         MaskStorage storage = asLayer ? MaskStorage.STORED : MaskStorage.RECOMPUTE;
