@@ -13,8 +13,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * When both forms have the same shape (H = W = C, or time steps = features), DL4J hands over the same array in both
  * formats: {@code ConvolutionLayer} a view of a c-order [c, n, h, w] array (strides [h w, n h w, w, 1]) from the same
  * line of its backward pass, the recurrent layers an f-order [n, f, t] array. The layer's format is then known only
- * when the dropout names it: {@code timeLocked(NWC)}, or the shared axes of {@code spatial(NHWC)}; otherwise the
- * gradient is taken as channels-first-and-forward-layout, which is right for NCHW and NCW, DL4J's defaults.
+ * when the dropout names it: {@code timeLocked(NWC)}, the shared axes of {@code spatial(NHWC)}, or a DropBlock built
+ * for NHWC; otherwise the gradient is taken as channels-first-and-forward-layout, which is right for NCHW and NCW,
+ * DL4J's defaults.
  *
  * <p>{@code LSTM} permutes its input to NCW before dropout and its gradient after, so a {@code timeLocked(NWC)}
  * dropout on it shares axis 2 of the NCW array it receives.
@@ -33,17 +34,18 @@ final class ChannelsLastGradient {
     }
 
     /**
-     * @param axes the shared axes the forward pass used, as handed ({@link #axesAsHanded})
+     * @param axes        the shared axes the forward pass used, as handed ({@link #axesAsHanded})
+     * @param nhwcDropBlock whether the dropout is a DropBlock built for NHWC, which names the layout as well
      * @return the permutation that views a gradient in the forward layout, or null when it already is
      */
     static int[] permutationToForwardLayout(long[] forward, INDArray gradient, HostLayer host, int[] axes,
-            RNNFormat timeLocked) {
+            RNNFormat timeLocked, boolean nhwcDropBlock) {
         long[] g = gradient.shape();
         if (!Arrays.equals(forward, g)) {
             return channelsFirstForm(forward, g) ? toChannelsLast(forward.length) : null;
         }
         if (host.kind != HostLayer.Kind.CHANNELS_FIRST_GRADIENT || !isAmbiguous(forward)
-                || !declaredChannelsLast(forward.length, axes, timeLocked)) {
+                || !(declaredChannelsLast(forward.length, axes, timeLocked) || nhwcDropBlock && forward.length == 4)) {
             return null;
         }
         // ConvolutionLayer's own backward pass hands a channels-first view; a cuDNN or oneDNN helper hands the

@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
  *       neural networks from overfitting", JMLR 15, section 10).</li>
  *   <li>{@link MaskKind#ALPHA}: alpha dropout for SELU networks, {@link #alpha(double)}.</li>
  *   <li>{@link MaskKind#GAUSSIAN_NOISE}: additive noise {@code y = x + n}, {@link #gaussianNoise(double)}.</li>
+ *   <li>{@link MaskKind#DROP_BLOCK}: whole squares of CNN feature maps dropped, {@link #dropBlock(double, int,
+ *       CNN2DFormat)}.</li>
  * </ul>
  * Each keeps the expected output of its input (masks of mean 1; alpha dropout's affine correction; noise of mean
  * 0), so inference is the identity and DL4J, which calls an {@code IDropout} only while training, needs nothing
@@ -109,6 +111,10 @@ public final class MaskDropout implements IDropout {
     @JsonProperty("perExample")
     @JsonInclude(JsonInclude.Include.NON_DEFAULT)
     private final boolean perExample;
+    /** Block size, data format and normalization of a DROP_BLOCK mask; null (and not written) for other kinds. */
+    @JsonProperty("block")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    private final BlockSettings block;
 
     /**
      * What the calling thread's last training forward pass did, for its backward pass; empty when none is pending.
@@ -124,7 +130,7 @@ public final class MaskDropout implements IDropout {
             @JsonProperty("pSchedule") ISchedule pSchedule, @JsonProperty("storage") MaskStorage storage,
             @JsonProperty("sharedAxes") int[] sharedAxes, @JsonProperty("timeLocked") RNNFormat timeLocked,
             @JsonProperty("sigma") Double sigma, @JsonProperty("sigmaSchedule") ISchedule sigmaSchedule,
-            @JsonProperty("perExample") Boolean perExample) {
+            @JsonProperty("perExample") Boolean perExample, @JsonProperty("block") BlockSettings block) {
         if (kind == null) {
             throw new IllegalArgumentException("mask kind is null: choose one of " + Arrays.toString(MaskKind.values()));
         }
@@ -148,15 +154,38 @@ public final class MaskDropout implements IDropout {
                     + " it takes no shared axes (got " + Arrays.toString(this.sharedAxes) + "): use perExample() or"
                     + " sharedAxes(...), not both");
         }
+        if ((kind == MaskKind.DROP_BLOCK) != (block != null)) {
+            throw new IllegalArgumentException(kind + " with block settings " + block + ": DROP_BLOCK needs them and"
+                    + " other kinds take none; build DropBlock with MaskDropout.dropBlock(keepProb, blockSize,"
+                    + " format)");
+        }
+        if (block != null && this.perExample) {
+            throw new IllegalArgumentException("DropBlock drops squares of each feature map and cannot share one mask"
+                    + " value per example: use sharedAxes(0) or sharedAxes(channel axis) to share block patterns, or"
+                    + " MaskDropout.dropPath(p) for one value per example");
+        }
+        if (block != null) {
+            block.checkSharedAxes(this.sharedAxes);
+        }
+        this.block = block;
     }
 
     private MaskDropout(MaskKind kind, Double p, ISchedule pSchedule) {
-        this(kind, p, pSchedule, null, null, null, null, null, null);
+        this(kind, p, pSchedule, null, null, null, null, null, null, null);
+    }
+
+    private MaskDropout(MaskKind kind, Double p, ISchedule pSchedule, BlockSettings block) {
+        this(kind, p, pSchedule, null, null, null, null, null, null, block);
     }
 
     private MaskDropout with(MaskStorage storage, int[] sharedAxes, RNNFormat timeLocked, boolean perExample) {
+        return with(storage, sharedAxes, timeLocked, perExample, block);
+    }
+
+    private MaskDropout with(MaskStorage storage, int[] sharedAxes, RNNFormat timeLocked, boolean perExample,
+            BlockSettings block) {
         return new MaskDropout(kind, p, pSchedule == null ? null : pSchedule.clone(), storage, sharedAxes,
-                timeLocked, sigma, sigmaSchedule == null ? null : sigmaSchedule.clone(), perExample);
+                timeLocked, sigma, sigmaSchedule == null ? null : sigmaSchedule.clone(), perExample, block);
     }
 
     private static int[] timeAxis(RNNFormat format) {
@@ -310,7 +339,7 @@ public final class MaskDropout implements IDropout {
      */
     public static MaskDropout gaussianNoise(double sigma) {
         return new MaskDropout(MaskKind.GAUSSIAN_NOISE, null, null, null, null, null,
-                Checks.noiseSigma(sigma, "MaskDropout.gaussianNoise(sigma)"), null, null);
+                Checks.noiseSigma(sigma, "MaskDropout.gaussianNoise(sigma)"), null, null, null);
     }
 
     /**
@@ -323,7 +352,7 @@ public final class MaskDropout implements IDropout {
      */
     public static MaskDropout gaussianNoise(ISchedule sigma) {
         return new MaskDropout(MaskKind.GAUSSIAN_NOISE, null, null, null, null, null, null,
-                Objects.requireNonNull(sigma, "schedule for sigma"), null);
+                Objects.requireNonNull(sigma, "schedule for sigma"), null, null);
     }
 
     /**
@@ -343,6 +372,96 @@ public final class MaskDropout implements IDropout {
     public static MaskDropout dropPath(double p) {
         return new MaskDropout(MaskKind.BERNOULLI, Checks.retainProbability(p, "MaskDropout.dropPath(p)"), null)
                 .perExample();
+    }
+
+    /**
+     * DropBlock for 2-D CNN feature maps (Ghiasi, Lin and Le 2018, "DropBlock: a regularization method for
+     * convolutional networks", NeurIPS): instead of single units, whole {@code blockSize x blockSize} squares of each
+     * feature map are dropped, so that a convolution cannot recover a dropped unit from its neighbours.
+     * <ul>
+     *   <li>Block seeds are drawn with probability {@code gamma = (1 - keepProb) / blockSize^2 * (H W) /
+     *       ((H - blockSize + 1) (W - blockSize + 1))} (the paper's equation (1) for H x W maps) at the positions
+     *       where a block lies wholly inside the map, one map per example and channel; each seed drops its block.
+     *       Overlapping blocks make the expected kept fraction slightly above keepProb.</li>
+     *   <li>Kept units are multiplied by {@code count / count_kept}, counted over the whole batch (the paper's and
+     *       torchvision's {@code DropBlock2d}); {@link #blockNormalization} counts per example instead. The mask has
+     *       mean 1 over those units, so inference is the identity.</li>
+     *   <li>Backward: {@code dx = dy * m} with the same mask and the same scale, regenerated from the seed
+     *       ({@link MaskStorage#RECOMPUTE}, keeping the seed and the scale) or kept ({@link MaskStorage#STORED}).</li>
+     *   <li>{@code sharedAxes(1)} (NCHW) or {@code sharedAxes(3)} (NHWC) shares one block pattern over all channels
+     *       of an example (the paper's other variant); axis 0 shares it over the examples. Spatial axes cannot be
+     *       shared.</li>
+     * </ul>
+     * Use it as {@code .dropOut(...)} on a 2-D {@code ConvolutionLayer} (it acts on that layer's input) or in a
+     * {@link org.dropkit.conf.MaskDropoutLayer} after a convolution or pooling layer. The input must be 4-D in the
+     * given format, with height and width at least blockSize: checked when the network is built for the layer, at
+     * the first forward pass for {@code .dropOut(...)}. A dropped unit is {@code x * 0}: NaN and infinite input stay
+     * NaN there.
+     *
+     * @param keepProb  the paper's keep_prob in (0, 1]: the fraction of units to keep (DL4J's p); 1 disables it
+     * @param blockSize the side of the dropped squares, at least 1 (the paper uses 7; 1 is dropout of single
+     *                  units, rescaled by the kept count); even sizes work too
+     * @param format    the layout of the array this dropout receives: the convolution layer's format
+     * @return the dropout, with RECOMPUTE storage, one block pattern per example and channel, and
+     *         {@link BlockNormalization#BATCH}
+     * @throws IllegalArgumentException if keepProb is NaN or outside (0, 1], or blockSize is below 1
+     * @throws NullPointerException     if format is null
+     */
+    public static MaskDropout dropBlock(double keepProb, int blockSize, CNN2DFormat format) {
+        hintIfDropRate(keepProb, "dropBlock", "dropBlockOfDropRate");
+        return new MaskDropout(MaskKind.DROP_BLOCK, Checks.keepProbability(keepProb,
+                "MaskDropout.dropBlock(keepProb, blockSize, format)"), null,
+                new BlockSettings(blockSize, format, null));
+    }
+
+    /**
+     * DropBlock whose keep probability follows a schedule, as the paper's linear decrease from 1 to the target over
+     * training; each value must be in (0, 1] and is checked on every forward pass. See
+     * {@link #dropBlock(double, int, CNN2DFormat)}.
+     *
+     * @param keepProb  the schedule for the keep probability
+     * @param blockSize the side of the dropped squares, at least 1
+     * @param format    the layout of the array this dropout receives
+     * @return the dropout, with RECOMPUTE storage and {@link BlockNormalization#BATCH}
+     * @throws IllegalArgumentException if blockSize is below 1
+     * @throws NullPointerException     if the schedule or the format is null
+     */
+    public static MaskDropout dropBlock(ISchedule keepProb, int blockSize, CNN2DFormat format) {
+        return new MaskDropout(MaskKind.DROP_BLOCK, null, Objects.requireNonNull(keepProb, "schedule for keepProb"),
+                new BlockSettings(blockSize, format, null));
+    }
+
+    /**
+     * DropBlock given its drop probability, as torchvision's {@code DropBlock2d(p, block_size)} takes it; see
+     * {@link #dropBlock(double, int, CNN2DFormat)}.
+     *
+     * @param dropRate  in [0, 1); the keep probability is 1 - dropRate
+     * @param blockSize the side of the dropped squares, at least 1
+     * @param format    the layout of the array this dropout receives
+     * @return the dropout with keep probability 1 - dropRate
+     * @throws IllegalArgumentException if dropRate is NaN or outside [0, 1), or blockSize is below 1
+     * @throws NullPointerException     if format is null
+     */
+    public static MaskDropout dropBlockOfDropRate(double dropRate, int blockSize, CNN2DFormat format) {
+        return new MaskDropout(MaskKind.DROP_BLOCK, Checks.dropRateToRetain(dropRate,
+                "MaskDropout.dropBlockOfDropRate(dropRate, blockSize, format)"), null,
+                new BlockSettings(blockSize, format, null));
+    }
+
+    /**
+     * A copy of this DropBlock that counts kept units for its scale {@code count / count_kept} over the given units.
+     *
+     * @param normalization {@link BlockNormalization#BATCH} (the default) or {@link BlockNormalization#EXAMPLE}
+     * @return a copy with that normalization; this instance is unchanged
+     * @throws IllegalStateException if this is not a DROP_BLOCK dropout
+     * @throws NullPointerException  if normalization is null
+     */
+    public MaskDropout blockNormalization(BlockNormalization normalization) {
+        if (block == null) {
+            throw new IllegalStateException(this + " is not DropBlock: only MaskDropout.dropBlock(...) has a block"
+                    + " normalization");
+        }
+        return with(storage, sharedAxes, timeLocked, perExample, block.withNormalization(normalization));
     }
 
     /**
@@ -459,6 +578,33 @@ public final class MaskDropout implements IDropout {
      */
     public RNNFormat getTimeLocked() {
         return timeLocked;
+    }
+
+    /**
+     * DropBlock's block size.
+     *
+     * @return the side of the dropped squares; 0 for other kinds
+     */
+    public int getBlockSize() {
+        return block == null ? 0 : block.size();
+    }
+
+    /**
+     * The data format DropBlock expects its input in.
+     *
+     * @return NCHW or NHWC; null for other kinds
+     */
+    public CNN2DFormat getBlockFormat() {
+        return block == null ? null : block.format();
+    }
+
+    /**
+     * Over which units DropBlock counts kept units for its scale.
+     *
+     * @return BATCH or EXAMPLE; null for other kinds
+     */
+    public BlockNormalization getBlockNormalization() {
+        return block == null ? null : block.normalization();
     }
 
     /**
@@ -623,7 +769,7 @@ public final class MaskDropout implements IDropout {
         if (output != null && output != input) {
             Checks.sameShape(input.shape(), output, "dropout output array", "its input");
         }
-        MaskSpec spec = spec(iteration, epoch, scaling, axes);
+        MaskSpec spec = spec(iteration, epoch, scaling, axes, input.shape());
         if (output == null) {
             output = training ? createIn(workspaceMgr, ArrayType.INPUT, input, input.shape())
                     : Nd4j.createUninitialized(input.dataType(), input.shape(), 'c');
@@ -653,10 +799,13 @@ public final class MaskDropout implements IDropout {
     }
 
     /** The mask of this pass: noise sigma or retain probability for (iteration, epoch), scaling, shared axes. */
-    private MaskSpec spec(int iteration, int epoch, Scaling scaling, int[] axes) {
+    private MaskSpec spec(int iteration, int epoch, Scaling scaling, int[] axes, long[] shape) {
         if (kind == MaskKind.GAUSSIAN_NOISE) {
             Checks.scalingFitsKind(scaling, kind);
             return MaskSpec.noise(noiseSigma(iteration, epoch), axes);
+        }
+        if (block != null) {
+            return block.spec(retainProbability(iteration, epoch), scaling, axes, shape);
         }
         return MaskSpec.of(kind, retainProbability(iteration, epoch), scaling, axes);
     }
@@ -694,7 +843,8 @@ public final class MaskDropout implements IDropout {
         INDArray dx = gradAtInput;
         HostLayer h = host == null ? HostLayer.NONE : host;
         int[] toForwardLayout = ChannelsLastGradient.permutationToForwardLayout(pass.shape, dy, h,
-                ChannelsLastGradient.axesAsHanded(sharedAxes, timeLocked, h), timeLocked);
+                ChannelsLastGradient.axesAsHanded(sharedAxes, timeLocked, h), timeLocked,
+                block != null && block.channelsLast());
         if (toForwardLayout != null) {
             dy = dy.permute(toForwardLayout);
             dx = gradAtInput == gradAtOutput ? dy : dx.permute(toForwardLayout);
@@ -773,13 +923,14 @@ public final class MaskDropout implements IDropout {
         return kind == that.kind && Objects.equals(p, that.p) && Objects.equals(pSchedule, that.pSchedule)
                 && storage == that.storage && Arrays.equals(sharedAxes, that.sharedAxes)
                 && timeLocked == that.timeLocked && Objects.equals(sigma, that.sigma)
-                && Objects.equals(sigmaSchedule, that.sigmaSchedule) && perExample == that.perExample;
+                && Objects.equals(sigmaSchedule, that.sigmaSchedule) && perExample == that.perExample
+                && Objects.equals(block, that.block);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(kind, p, pSchedule, storage, Arrays.hashCode(sharedAxes), timeLocked, sigma,
-                sigmaSchedule, perExample);
+                sigmaSchedule, perExample, block);
     }
 
     @Override
@@ -789,7 +940,7 @@ public final class MaskDropout implements IDropout {
         return "MaskDropout(" + kind + ", " + amount + ", " + storage
                 + (timeLocked != null ? ", timeLocked=" + timeLocked
                 : sharedAxes.length > 0 ? ", sharedAxes=" + Arrays.toString(sharedAxes) : "")
-                + (perExample ? ", perExample" : "") + ")";
+                + (perExample ? ", perExample" : "") + (block != null ? ", " + block : "") + ")";
     }
 
     /** One forward pass, as its backward pass needs it. */

@@ -37,5 +37,13 @@ public enum MaskKind {
      * backward {@code dx = dy}. Configured by the standard deviation sigma, not by a retain probability. See
      * {@link MaskDropout#gaussianNoise(double)}.
      */
-    GAUSSIAN_NOISE
+    GAUSSIAN_NOISE,
+
+    /**
+     * DropBlock (Ghiasi, Lin and Le 2018, "DropBlock: a regularization method for convolutional networks", NeurIPS):
+     * whole {@code block_size x block_size} squares of a 2-D feature map are dropped, and kept units are multiplied by
+     * {@code count / count_kept} (see {@link BlockNormalization}). p is the paper's keep_prob. See
+     * {@link MaskDropout#dropBlock(double, int, org.deeplearning4j.nn.conf.CNN2DFormat)}.
+     */
+    DROP_BLOCK
 }

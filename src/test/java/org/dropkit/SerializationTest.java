@@ -127,15 +127,20 @@ class SerializationTest {
                 .setInputType(InputType.feedForward(4)).build();
     }
 
-    /** Spatial masks in both data formats, as .dropOut(...) and as a layer. */
+    /** Spatial masks and DropBlock in both data formats, as .dropOut(...) and as a layer. */
     static MultiLayerConfiguration cnnConfiguration(CNN2DFormat format) {
         return base(MaskDropout.gaussian(0.9)).list()
                 .layer(new ConvolutionLayer.Builder(2, 2).nOut(3).activation(Activation.TANH).dataFormat(format)
                         .build())
                 .layer(new MaskDropoutLayer.Builder(MaskDropout.gaussian(0.7).spatial(format)
                         .storage(MaskStorage.STORED)).build())
+                .layer(new MaskDropoutLayer.Builder(MaskDropout.dropBlock(0.8, 2, format)
+                        .blockNormalization(BlockNormalization.EXAMPLE).storage(MaskStorage.STORED)).build())
                 .layer(new ConvolutionLayer.Builder(2, 2).nOut(2).activation(Activation.TANH).dataFormat(format)
                         .dropOut(MaskDropout.bernoulli(mapSchedule()).spatial(format)).build())
+                .layer(new ConvolutionLayer.Builder(2, 2).nOut(2).activation(Activation.TANH).dataFormat(format)
+                        .dropOut(MaskDropout.dropBlock(stepSchedule(), 2, format)
+                                .sharedAxes(format == CNN2DFormat.NCHW ? 1 : 3)).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
                         .activation(Activation.SOFTMAX).build())
                 .setInputType(InputType.convolutional(5, 5, 2, format)).build();
@@ -277,6 +282,10 @@ class SerializationTest {
                 () -> assertEquals(e.isPerExample(), a.isPerExample(), where + ": per-example mask"),
                 () -> assertEquals(e.getSigma(), a.getSigma(), where + ": fixed noise sigma"),
                 () -> assertEquals(e.getSigmaSchedule(), a.getSigmaSchedule(), where + ": schedule for sigma"),
+                () -> assertEquals(e.getBlockSize(), a.getBlockSize(), where + ": DropBlock's block size"),
+                () -> assertEquals(e.getBlockFormat(), a.getBlockFormat(), where + ": DropBlock's format"),
+                () -> assertEquals(e.getBlockNormalization(), a.getBlockNormalization(),
+                        where + ": DropBlock's normalization"),
                 () -> {
                     for (int t = 0; t < 6; t++) {
                         assertEquals(e.retainProbability(t, t / 2), a.retainProbability(t, t / 2),
@@ -448,6 +457,13 @@ class SerializationTest {
                 scheduled, "lost per-example sharing"));
         assertThrows(AssertionError.class, () -> assertSameMaskDropout(MaskDropout.gaussianNoise(mapSchedule()),
                 MaskDropout.gaussianNoise(0.85), "lost sigma schedule"));
+        MaskDropout block = MaskDropout.dropBlock(0.9, 3, CNN2DFormat.NCHW);
+        assertThrows(AssertionError.class, () -> assertSameMaskDropout(block,
+                MaskDropout.dropBlock(0.9, 3, CNN2DFormat.NHWC), "lost format"));
+        assertThrows(AssertionError.class, () -> assertSameMaskDropout(block,
+                MaskDropout.dropBlock(0.9, 5, CNN2DFormat.NCHW), "lost block size"));
+        assertThrows(AssertionError.class, () -> assertSameMaskDropout(block,
+                block.blockNormalization(BlockNormalization.EXAMPLE), "lost normalization"));
         assertSameMaskDropout(scheduled, scheduled.clone(), "a clone");
     }
 
@@ -581,7 +597,10 @@ class SerializationTest {
                 MaskDropout.alpha(stepSchedule()),
                 MaskDropout.gaussianNoise(0.3).sharedAxes(1),
                 MaskDropout.gaussianNoise(mapSchedule()).storage(MaskStorage.STORED),
-                MaskDropout.dropPath(0.7).storage(MaskStorage.STORED));
+                MaskDropout.dropPath(0.7).storage(MaskStorage.STORED),
+                MaskDropout.dropBlock(0.9, 7, CNN2DFormat.NHWC).sharedAxes(3)
+                        .blockNormalization(BlockNormalization.EXAMPLE),
+                MaskDropout.dropBlock(stepSchedule(), 4, CNN2DFormat.NCHW).storage(MaskStorage.STORED));
     }
 
     @ParameterizedTest

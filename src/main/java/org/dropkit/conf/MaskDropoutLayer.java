@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.deeplearning4j.nn.api.ParamInitializer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
@@ -180,7 +181,8 @@ public final class MaskDropoutLayer extends NoParamLayer {
 
     /**
      * @return the input type
-     * @throws IllegalArgumentException if a shared axis does not exist in inputs of this type
+     * @throws IllegalArgumentException if a shared axis does not exist in inputs of this type, or a DropBlock does not
+     *                                  suit it (not 2-D convolutional, another format, a map smaller than the block)
      */
     @Override
     public InputType getOutputType(int layerIndex, InputType inputType) {
@@ -192,6 +194,10 @@ public final class MaskDropoutLayer extends NoParamLayer {
             long[] shape = inputType.getShape(true);
             try {
                 Checks.sharedAxesFitShape(getDropout().getSharedAxes(), shape);
+                if (getDropout().getKind() == MaskKind.DROP_BLOCK) {
+                    Checks.dropBlockInputType(getDropout().getBlockSize(),
+                            getDropout().getBlockFormat() == CNN2DFormat.NHWC, inputType);
+                }
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("MaskDropoutLayer \"" + getLayerName() + "\" (index " + layerIndex
                         + ", input type " + inputType + "): " + e.getMessage(), e);

@@ -2,6 +2,8 @@ package org.dropkit.internal;
 
 import java.math.BigDecimal;
 import java.util.Arrays;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.dropkit.MaskKind;
 import org.dropkit.Scaling;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -129,6 +131,11 @@ public final class Checks {
                     + (kind == MaskKind.GAUSSIAN ? " has mean 1" : kind == MaskKind.ALPHA
                             ? " keeps mean and variance with its own affine correction" : " adds noise of mean 0")
                     + " and needs no rescaling at inference. Use Scaling.INVERTED (the default) with it.");
+        }
+        if (kind == MaskKind.DROP_BLOCK && scaling == Scaling.VANILLA) {
+            throw new IllegalArgumentException("Scaling.VANILLA applies to BERNOULLI masks only: a DROP_BLOCK mask"
+                    + " rescales kept units by count / count_kept in training, and its kept fraction is not p (blocks"
+                    + " overlap), so no factor at inference would match it. Use Scaling.INVERTED (the default).");
         }
     }
 
@@ -260,6 +267,122 @@ public final class Checks {
             throw new IllegalArgumentException(role + " has shape " + Arrays.toString(actual.shape())
                     + ", but " + expectedRole + " had shape " + Arrays.toString(expected)
                     + ": they must be equal. Pass the gradient with respect to this dropout's output.");
+        }
+    }
+
+    // ---- DropBlock ----
+
+    /**
+     * @param keep   DropBlock's keep probability (the paper's keep_prob)
+     * @param origin where it came from, for the message
+     * @return keep, if it is in (0, 1]
+     * @throws IllegalArgumentException otherwise, NaN included
+     */
+    public static double keepProbability(double keep, String origin) {
+        if (!(keep > 0.0 && keep <= 1.0)) {
+            throw new IllegalArgumentException("keep probability (" + keep + ") given to " + origin + " must be in (0,"
+                    + " 1]: it is the paper's keep_prob, the fraction of units DropBlock aims to KEEP (as DL4J's p),"
+                    + " and 1 means no dropout; the paper uses 0.9. torchvision's DropBlock2d(p=0.1) takes the drop"
+                    + " probability: use MaskDropout.dropBlockOfDropRate(0.1, blockSize, format) to pass that.");
+        }
+        return keep;
+    }
+
+    /**
+     * @return the block size, if it is at least 1
+     * @throws IllegalArgumentException otherwise
+     */
+    public static int blockSize(int blockSize, String origin) {
+        if (blockSize < 1) {
+            throw new IllegalArgumentException("block size (" + blockSize + ") given to " + origin + " must be >= 1:"
+                    + " it is the side of the square DropBlock drops, in units of the feature map (the paper uses 7"
+                    + " on ResNet-50's 28x28 and 14x14 maps; 1 drops single units like dropout).");
+        }
+        return blockSize;
+    }
+
+    /**
+     * @param sortedAxes shared axes of a DropBlock mask
+     * @throws IllegalArgumentException unless every axis is the example axis 0 or the format's channel axis
+     */
+    public static void dropBlockSharedAxes(int[] sortedAxes, boolean channelsLast) {
+        int channelAxis = channelsLast ? 3 : 1;
+        for (int axis : sortedAxes) {
+            if (axis != 0 && axis != channelAxis) {
+                throw new IllegalArgumentException("shared axes " + Arrays.toString(sortedAxes) + " of a DropBlock"
+                        + " mask on " + (channelsLast ? "NHWC" : "NCHW") + " input include axis " + axis + ", a"
+                        + " spatial axis: DropBlock's blocks are spatial, so its mask can be shared only over the"
+                        + " example axis 0 and the channel axis " + channelAxis + ". For one block pattern for all"
+                        + " channels of an example (the paper's shared variant) use sharedAxes(" + channelAxis + ").");
+            }
+        }
+    }
+
+    /**
+     * Checks DropBlock's input at a forward pass: rank 4, and a block that fits the feature map.
+     *
+     * @throws IllegalArgumentException otherwise
+     */
+    public static void dropBlockInput(int blockSize, boolean channelsLast, long[] shape) {
+        String format = channelsLast ? "NHWC" : "NCHW";
+        if (shape.length != 4) {
+            throw new IllegalArgumentException("DropBlock needs 4-D convolutional input ([batch, channels, height,"
+                    + " width] for NCHW, [batch, height, width, channels] for NHWC), got rank " + shape.length
+                    + " (shape " + Arrays.toString(shape) + "): attach it with .dropOut(...) to a 2-D ConvolutionLayer"
+                    + " (it acts on that layer's input), or put the MaskDropoutLayer after a 2-D convolution or pooling"
+                    + " layer. For"
+                    + " element-wise dropout on other input use MaskDropout.bernoulli(p).");
+        }
+        long height = channelsLast ? shape[1] : shape[2];
+        long width = channelsLast ? shape[2] : shape[3];
+        blockFitsMap(blockSize, format, height, width, "input of shape " + Arrays.toString(shape) + " read as "
+                + format);
+    }
+
+    /**
+     * Checks DropBlock against a layer's input type, where the network configuration knows it.
+     *
+     * @throws IllegalArgumentException for input that is not 2-D convolutional, of another format, or smaller than
+     *                                  the block
+     */
+    public static void dropBlockInputType(int blockSize, boolean channelsLast, InputType inputType) {
+        String format = channelsLast ? "NHWC" : "NCHW";
+        if (!(inputType instanceof InputType.InputTypeConvolutional)) {
+            throw new IllegalArgumentException("DropBlock needs 2-D convolutional input (InputType.convolutional),"
+                    + " got " + inputType + ": put the layer after a 2-D convolution or pooling layer, or use"
+                    + " MaskDropout.bernoulli(p) for element-wise dropout.");
+        }
+        InputType.InputTypeConvolutional conv = (InputType.InputTypeConvolutional) inputType;
+        if ((conv.getFormat() == CNN2DFormat.NHWC) != channelsLast) {
+            throw new IllegalArgumentException("DropBlock was built for " + format + " input, but the input type is "
+                    + conv.getFormat() + " (" + inputType + "): build it with MaskDropout.dropBlock(keepProb,"
+                    + " blockSize, CNN2DFormat." + conv.getFormat() + ").");
+        }
+        blockFitsMap(blockSize, format, conv.getHeight(), conv.getWidth(), "input type " + inputType);
+    }
+
+    private static void blockFitsMap(int blockSize, String format, long height, long width, String what) {
+        if (blockSize > height || blockSize > width) {
+            throw new IllegalArgumentException("DropBlock's block size (" + blockSize + ") is larger than the feature"
+                    + " map, " + height + " x " + width + " (height x width) of the " + what + ": the block must fit"
+                    + " in the map, 1 <= block size <= " + Math.min(height, width) + ". Use a smaller block size, or"
+                    + " DropBlock on an earlier, larger feature map" + (format.equals("NCHW") && width < height
+                            ? "; if this input is channels-last, build the dropout with CNN2DFormat.NHWC" : "")
+                    + ".");
+        }
+    }
+
+    /**
+     * @throws IllegalStateException if a DropBlock pass's scale count / count_kept overflows the data type (with
+     *                               HALF, a group that keeps fewer than 1 in 65504 of its units)
+     */
+    public static void blockScaleFits(double scale, DataType type) {
+        double largest = largestFinite(type);
+        if (!(scale <= largest)) {
+            throw new IllegalStateException("DropBlock kept so few units that their scale count / count_kept = "
+                    + scale + " is beyond " + type + "'s largest value " + largest + ": kept units would be"
+                    + " infinite. Use a larger keep probability or a smaller block size, normalise over the batch"
+                    + " (BlockNormalization.BATCH), or train in a wider type (.dataType(DataType.FLOAT)).");
         }
     }
 }

@@ -226,6 +226,10 @@ final class HostMasks {
         private final float sigma;
 
         Recipe(MaskSpec spec, long seed) {
+            if (!spec.bernoulliDecisions() && spec.kind() != MaskKind.GAUSSIAN) {
+                // Additive noise has no mask and DropBlock makes its own (MaskEngine routes both elsewhere).
+                throw new IllegalStateException("no Java mask for " + spec);
+            }
             gaussian = spec.kind() == MaskKind.GAUSSIAN;
             if (gaussian) {
                 key = CounterHash.key(seed, CounterHash.RADIUS_SALT);

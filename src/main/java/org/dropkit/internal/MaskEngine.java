@@ -96,6 +96,9 @@ public final class MaskEngine {
             // Additive noise multiplies by nothing (M = 1); its forward pass is forward(...).
             return z == x ? z : z.assign(x);
         }
+        if (spec.block() != null) {
+            return spec.block().apply(spec, seed, maskType, x, z);
+        }
         if (maskType == z.dataType() && HostMasks.apply(spec, seed, x, z)) {
             return z;
         }
@@ -199,7 +202,7 @@ public final class MaskEngine {
      * native allocation (and its page faults) on every pass. The scratch memory grows to the largest temporary mask
      * and is reused; it holds nothing between passes. Returns null (nothing to close) inside a workspace.
      */
-    private static MemoryWorkspace scratchUnlessInWorkspace() {
+    static MemoryWorkspace scratchUnlessInWorkspace() {
         if (Nd4j.getMemoryManager().getCurrentWorkspace() != null) {
             return null;
         }
@@ -225,6 +228,10 @@ public final class MaskEngine {
         }
         if (target.isEmpty()) {
             return target;
+        }
+        if (spec.block() != null) {
+            // The mask shape keeps the data's height and width (DropBlock shares no spatial axis).
+            return spec.block().fill(spec, seed, target.shape(), target);
         }
         if (HostMasks.fill(spec, seed, target)) {
             return target;

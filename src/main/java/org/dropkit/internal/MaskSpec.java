@@ -28,13 +28,21 @@ public final class MaskSpec {
     private final double noiseSigma;
     private final boolean inverted;
     private final int[] sharedAxes;
+    /** The block mask of a DROP_BLOCK pass; null for other kinds. */
+    private final DropBlockMask block;
 
     private MaskSpec(MaskKind kind, double p, double noiseSigma, boolean inverted, int[] sharedAxes) {
+        this(kind, p, noiseSigma, inverted, sharedAxes, null);
+    }
+
+    private MaskSpec(MaskKind kind, double p, double noiseSigma, boolean inverted, int[] sharedAxes,
+            DropBlockMask block) {
         this.kind = kind;
         this.p = p;
         this.noiseSigma = noiseSigma;
         this.inverted = inverted;
         this.sharedAxes = sharedAxes;
+        this.block = block;
     }
 
     /**
@@ -48,6 +56,10 @@ public final class MaskSpec {
             throw new IllegalArgumentException("GAUSSIAN_NOISE has a noise sigma, not a retain probability: use"
                     + " MaskSpec.noise(sigma, axes)");
         }
+        if (kind == MaskKind.DROP_BLOCK) {
+            throw new IllegalArgumentException("a DROP_BLOCK mask needs its block size and layout: use"
+                    + " MaskSpec.dropBlock(...)");
+        }
         Checks.scalingFitsKind(scaling, kind);
         return new MaskSpec(kind, p, 0.0, scaling == Scaling.INVERTED, sharedAxes);
     }
@@ -60,6 +72,22 @@ public final class MaskSpec {
      */
     public static MaskSpec noise(double sigma, int[] sharedAxes) {
         return new MaskSpec(MaskKind.GAUSSIAN_NOISE, 1.0, sigma, true, sharedAxes);
+    }
+
+    /**
+     * A DropBlock mask for one pass (see {@link DropBlockMask}); its scale, once counted, is kept for the pass's
+     * backward pass.
+     *
+     * @param keep         the keep probability for this pass, already checked to be in (0, 1]
+     * @param sharedAxes   sorted axes among the example axis and the channel axis of the data layout; not copied
+     * @param blockSize    the block's side, at least 1
+     * @param channelsLast true for NHWC data, false for NCHW
+     * @param perExample   true to normalise per example, false over the batch
+     */
+    public static MaskSpec dropBlock(double keep, int[] sharedAxes, int blockSize, boolean channelsLast,
+            boolean perExample) {
+        return new MaskSpec(MaskKind.DROP_BLOCK, keep, 0.0, true, sharedAxes,
+                new DropBlockMask(blockSize, channelsLast, perExample));
     }
 
     public MaskKind kind() {
@@ -111,6 +139,11 @@ public final class MaskSpec {
         return sharedAxes;
     }
 
+    /** The block mask of a DROP_BLOCK pass; null for other kinds. */
+    DropBlockMask block() {
+        return block;
+    }
+
     public boolean isShared() {
         return sharedAxes.length > 0;
     }
@@ -137,6 +170,7 @@ public final class MaskSpec {
     public String toString() {
         String what = kind == MaskKind.GAUSSIAN_NOISE ? "sigma=" + noiseSigma : "p=" + p;
         return kind + "(" + what + (inverted ? "" : ", vanilla")
-                + (sharedAxes.length > 0 ? ", sharedAxes=" + Arrays.toString(sharedAxes) : "") + ")";
+                + (sharedAxes.length > 0 ? ", sharedAxes=" + Arrays.toString(sharedAxes) : "")
+                + (block != null ? ", block " + block : "") + ")";
     }
 }

@@ -37,7 +37,7 @@ class FeedForwardGradientCheckTest {
 
     static List<Arguments> cases() {
         List<Arguments> cases = new ArrayList<>();
-        for (MaskKind kind : MaskKind.values()) {
+        for (MaskKind kind : new MaskKind[] {MaskKind.BERNOULLI, MaskKind.GAUSSIAN}) {
             for (MaskStorage storage : MaskStorage.values()) {
                 for (boolean asLayer : new boolean[] {false, true}) {
                     cases.add(Arguments.of(kind, storage, asLayer));
