@@ -98,6 +98,7 @@ public final class MaskDropout implements IDropout {
      * dropout NCW input whatever its format, so its time axis depends on the layer, not only on the axes.
      */
     @JsonProperty("timeLocked")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     private final RNNFormat timeLocked;
     /** The fixed noise standard deviation of GAUSSIAN_NOISE, or null (other kinds, or {@link #sigmaSchedule}). */
     @JsonProperty("sigma")

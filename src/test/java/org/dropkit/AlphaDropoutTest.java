@@ -118,6 +118,11 @@ class AlphaDropoutTest {
         return Nd4j.createFromArray(v).reshape('c', SHAPE).castTo(type);
     }
 
+    private static boolean keepsSomeAndDropsSome(INDArray m) {
+        long dropped = m.eq(0.0).castTo(DataType.INT32).sumNumber().longValue();
+        return dropped > 0 && dropped < m.length();
+    }
+
     @ParameterizedTest(name = "{0} {1} {2} order={3} inPlace={4}")
     @MethodSource("cases")
     void forwardAndBackwardMatchTheMaterializedMaskBitForBit(MaskStorage storage, Sharing sharing, DataType type,
@@ -129,11 +134,17 @@ class AlphaDropoutTest {
         INDArray xCopy = x.dup();
         INDArray dyCopy = dy.dup();
 
+        // A per-example mask of this shape has only 3 decisions: take the first seed from SEED on whose mask both
+        // keeps and drops units, so that both branches of the formula are checked.
+        long seed = SEED;
+        while (!keepsSomeAndDropsSome(multiplier(d, seed, type, p))) {
+            seed++;
+        }
         INDArray out = inPlace ? x : Nd4j.createUninitialized(type, SHAPE, order);
-        INDArray y = Passes.forward(d, SEED, x, out);
+        INDArray y = Passes.forward(d, seed, x, out);
         INDArray dx = d.backprop(dy, inPlace ? dy : dy.ulike(), 0, 0);
 
-        INDArray m = multiplier(d, SEED, type, p);
+        INDArray m = multiplier(d, seed, type, p);
         double c = MaskSpec.alphaDropped(p);
         assertBitwiseEqual(xCopy.sub(MaskSpec.ALPHA_PRIME).mul(m).add(c), y, "forward y = (x - alpha') * M + c");
         assertBitwiseEqual(dyCopy.mul(m), dx, "backward dx = dy * M = a * m * dy");

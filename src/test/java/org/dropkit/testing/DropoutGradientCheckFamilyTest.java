@@ -28,8 +28,9 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 /** The public gradient check handles every kind: numerical check, and the exact check with each kind's formula. */
 class DropoutGradientCheckFamilyTest {
 
+    /** Every kind on a dense network; DROP_BLOCK needs feature maps: DropBlockGradientCheckTest runs this check on CNNs. */
     @ParameterizedTest
-    @EnumSource(MaskKind.class)
+    @EnumSource(value = MaskKind.class, mode = EnumSource.Mode.EXCLUDE, names = "DROP_BLOCK")
     void passesWithEveryKindAsDropOutAndAsALayer(MaskKind kind) {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(61).dataType(DataType.DOUBLE)
                 .updater(new NoOp()).list()
