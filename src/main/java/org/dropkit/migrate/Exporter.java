@@ -51,7 +51,7 @@ final class Exporter {
         }
         if (refuseLeftovers && !left.isEmpty()) {
             StringBuilder s = new StringBuilder("DropoutExport cannot free this network of Dropkit: ")
-                    .append(left.size()).append(" setting(s) have no DL4J built-in of the same meaning:");
+                    .append(left.size()).append(" setting(s) have no DL4J built-in of the same meaning there:");
             for (ExportResult.Entry e : left) {
                 s.append("\n  ").append(e);
             }
@@ -271,9 +271,9 @@ final class Exporter {
         }
         DropoutLayer exported = builtWithDefaults(new DropoutLayer.Builder().dropOut(c.replacement)
                 .name(layer.getLayerName()).build());
-        String masks = input != null && input.rank == 3 ? "with a feature mask DL4J's DropoutLayer multiplies the"
-                + " array it was given by the mask in place as a column vector, in inference too, where the"
-                + " MaskDropoutLayer wrote a new array" : null;
+        String masks = input != null && input.rank == 3 ? "at inference, DL4J's DropoutLayer given a feature mask"
+                + " multiplies the array it was given by the mask in place, where the MaskDropoutLayer wrote a new"
+                + " array" : null;
         converted.add(new ExportResult.Entry(name, ExportResult.Site.DROPOUT_LAYER, where, before, c.replacement,
                 "DropoutLayer with " + DropoutConversion.describe(c.replacement), Swapper.join(c.note, masks,
                         frozen)));

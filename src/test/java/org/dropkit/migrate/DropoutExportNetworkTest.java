@@ -241,6 +241,10 @@ class DropoutExportNetworkTest {
         Nd4j.getRandom().setSeed(5);
         INDArray[] train = trainingOutput(exported.get(), x);
         assertFalse(train[0].equalsWithEps(after[0], 1e-6), name + ": dropout acts in training after the export");
+        INDArray trained = exported.get().params().dup();
+        train(exported.get(), x, 2);
+        assertTrue(Double.isFinite(exported.get().score()), name + ": the export trains on with DL4J's dropout");
+        assertFalse(trained.equalsWithEps(exported.get().params(), 1e-7), name + ": parameters moved");
         assertTrue(json(original).contains("org.dropkit"), "the original is unchanged");
     }
 

@@ -268,6 +268,21 @@ class DropoutExportTest {
         assertEquals(new SpatialDropout(0.8), result.get().getConf(0).getLayer().getIDropout());
     }
 
+    /** A DL4J dropout whose schedule is Dropkit's still needs Dropkit: reported, and it makes the result not free. */
+    @Test
+    void reportsADropkitClassInsideADl4jDropout() {
+        MultiLayerConfiguration conf = onDense(new GaussianDropout(new OneMinusSchedule(STEPS)));
+
+        ExportResult<MultiLayerConfiguration> result = DropoutExport.export(conf);
+
+        ExportResult.Entry entry = result.find("layer1", ExportResult.Site.OTHER);
+        assertFalse(entry.isConverted(), result::toString);
+        assertEquals(OneMinusSchedule.class.getName(), entry.before());
+        assertFalse(result.isDropkitFree());
+        assertThrows(IllegalArgumentException.class,
+                () -> DropoutExport.export(conf, DropoutExport.options().refuseLeftovers()));
+    }
+
     @Test
     void aMaskDropoutLayerWithoutDropoutBecomesTheIdentity() {
         MaskDropoutLayer empty = drop(MaskDropout.bernoulli(0.5));
