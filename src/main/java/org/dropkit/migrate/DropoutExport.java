@@ -46,7 +46,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
  * DL4J's dropout would train differently from Dropkit's: the {@code .dropOut(...)} of a layer that back-propagates
  * channels-first ({@code ConvolutionLayer} with NHWC, {@code SimpleRnn} and {@code GravesLSTM} with NWC; Gaussian
  * noise excepted), of {@code SpaceToBatchLayer}, and, in a {@code ComputationGraph}, of a layer DL4J lets modify a
- * shared activation in place. {@link Options#refuseLeftovers()} throws instead, naming each.
+ * shared activation in place while another reader keeps it for its backward pass. {@link Options#refuseLeftovers()} throws instead, naming each.
  *
  * <h2>Same meaning</h2>
  * All these dropouts are the identity at inference, so an exported network's outputs at inference are bit for bit

@@ -9,9 +9,13 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.dropout.IDropout;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.FrozenVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.graph.ScaleVertex;
+import org.deeplearning4j.nn.conf.graph.ShiftVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
@@ -127,16 +131,38 @@ final class Exporter {
             for (String r : all) {
                 last = Math.max(last, position.get(r));
             }
-            if (position.get(e.getKey()) == last) {
-                List<String> others = new ArrayList<>(all);
-                others.remove(e.getKey());
+            List<String> affected = new ArrayList<>();
+            for (String r : all) {
+                if (!r.equals(e.getKey()) && keepsInputValues(conf.getVertices().get(r))) {
+                    affected.add(r);
+                }
+            }
+            if (position.get(e.getKey()) == last && !affected.isEmpty()) {
                 result.put(e.getKey(), "in this ComputationGraph DL4J lets this vertex, the last in its order of the"
                         + " readers of \"" + in + "\", modify that activation in place, so DL4J's dropout would write"
-                        + " the dropped-out values into the array " + others + " keep for their backward pass and"
+                        + " the dropped-out values into the array " + affected + " keep for their backward pass and"
                         + " corrupt their gradients; Dropkit's writes a new array in a graph. Left");
             }
         }
         return result;
+    }
+
+    /**
+     * Whether a vertex reads its input's values again after its forward pass (layers: for their weight gradient, and
+     * output layers run their forward pass again in backprop). DL4J's MergeVertex, ScaleVertex, ShiftVertex and the
+     * Add, Subtract and Average ElementWiseVertex copy their input in the forward pass and use only its shape in
+     * backward; every other vertex is taken to keep it.
+     */
+    private static boolean keepsInputValues(GraphVertex vertex) {
+        if (vertex instanceof MergeVertex || vertex instanceof ScaleVertex || vertex instanceof ShiftVertex) {
+            return false;
+        }
+        if (vertex instanceof ElementWiseVertex) {
+            ElementWiseVertex.Op op = ((ElementWiseVertex) vertex).getOp();
+            return !(op == ElementWiseVertex.Op.Add || op == ElementWiseVertex.Op.Subtract
+                    || op == ElementWiseVertex.Op.Average);
+        }
+        return true;
     }
 
     /**

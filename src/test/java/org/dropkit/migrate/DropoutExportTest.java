@@ -25,6 +25,8 @@ import org.deeplearning4j.nn.conf.dropout.IDropout;
 import org.deeplearning4j.nn.conf.dropout.SpatialDropout;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.graph.ScaleVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.Convolution3D;
@@ -325,6 +327,29 @@ class DropoutExportTest {
         assertTrue(result.find(earlier, ExportResult.Site.DROPOUT).isConverted(), result::toString);
         assertInstanceOf(Dropout.class, ((LayerVertex) result.get().getVertices().get(earlier)).getLayerConf()
                 .getLayer().getIDropout());
+    }
+
+    /** A merge copies the shared activation in its forward pass and never reads it again: no hazard, converted. */
+    @Test
+    void convertsDropoutOnTheLastReaderWhenTheOtherReadersOnlyCopyIt() {
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().graphBuilder()
+                .addInputs("in")
+                .addLayer("shared", new DenseLayer.Builder().nOut(4).activation(Activation.TANH).build(), "in")
+                .addVertex("merge", new MergeVertex(), "shared", "in")
+                .addVertex("scale", new ScaleVertex(2.0), "shared")
+                .addLayer("a", new DenseLayer.Builder().nOut(4).dropOut(MaskDropout.bernoulli(0.8)).build(), "shared")
+                .addVertex("sum", new ElementWiseVertex(ElementWiseVertex.Op.Add), "merge", "scale")
+                .addLayer("out", output(), "sum")
+                .addLayer("out2", output(), "a")
+                .setOutputs("out", "out2").setInputTypes(InputType.feedForward(4)).build();
+        List<String> order = orderOf(conf);
+        assertTrue(order.indexOf("a") > order.indexOf("merge") && order.indexOf("a") > order.indexOf("scale"),
+                "precondition: \"a\" is the last reader of \"shared\" in DL4J's order " + order);
+
+        ExportResult<ComputationGraphConfiguration> result = DropoutExport.export(conf);
+
+        assertTrue(result.isDropkitFree(), result::toString);
+        assertTrue(result.find("a", ExportResult.Site.DROPOUT).isConverted(), result::toString);
     }
 
     private static List<String> orderOf(ComputationGraphConfiguration conf) {
