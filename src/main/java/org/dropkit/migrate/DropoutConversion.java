@@ -241,7 +241,7 @@ final class DropoutConversion {
     }
 
     /** Six significant digits, for derived values in notes (sigma). */
-    private static String fmt(double x) {
+    static String fmt(double x) {
         return new BigDecimal(x).round(new MathContext(6)).stripTrailingZeros().toPlainString();
     }
 

@@ -3,7 +3,6 @@ package org.dropkit.migrate;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
-import org.deeplearning4j.nn.api.Updater;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.dropout.IDropout;
@@ -11,9 +10,7 @@ import org.deeplearning4j.nn.conf.dropout.SpatialDropout;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
 import org.dropkit.MaskDropout;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Replaces DL4J's built-in dropout with Dropkit's of the same meaning, in a configuration or in a trained network
@@ -191,21 +188,7 @@ public final class DropoutSwap {
                     + " its configuration with DropoutSwap.swap(net.getLayerWiseConfigurations())");
         }
         SwapResult<MultiLayerConfiguration> conf = swap(net.getLayerWiseConfigurations(), options);
-        MultiLayerNetwork swapped = new MultiLayerNetwork(conf.get());
-        INDArray params = net.params();
-        if (params != null && !params.isEmpty()) {
-            swapped.init(params.dup(), false);
-        } else {
-            swapped.init();
-        }
-        Updater updater = net.getUpdater(false);
-        INDArray state = updater == null ? null : updater.getStateViewArray();
-        if (state != null && !state.isEmpty()) {
-            swapped.getUpdater().setStateViewArray(swapped, state.dup(), false);
-        }
-        if (net.getListeners() != null && !net.getListeners().isEmpty()) {
-            swapped.setListeners(net.getListeners());
-        }
+        MultiLayerNetwork swapped = NetworkCopies.rebuild(net, conf.get());
         return new SwapResult<>(swapped, conf.replaced(), conf.removed(), conf.left());
     }
 
@@ -235,21 +218,7 @@ public final class DropoutSwap {
                     + " its configuration with DropoutSwap.swap(net.getConfiguration())");
         }
         SwapResult<ComputationGraphConfiguration> conf = swap(net.getConfiguration(), options);
-        ComputationGraph swapped = new ComputationGraph(conf.get());
-        INDArray params = net.params();
-        if (params != null && !params.isEmpty()) {
-            swapped.init(params.dup(), false);
-        } else {
-            swapped.init();
-        }
-        ComputationGraphUpdater updater = net.getUpdater(false);
-        INDArray state = updater == null ? null : updater.getStateViewArray();
-        if (state != null && !state.isEmpty()) {
-            swapped.getUpdater().setStateViewArray(state.dup());
-        }
-        if (net.getListeners() != null && !net.getListeners().isEmpty()) {
-            swapped.setListeners(net.getListeners());
-        }
+        ComputationGraph swapped = NetworkCopies.rebuild(net, conf.get());
         return new SwapResult<>(swapped, conf.replaced(), conf.removed(), conf.left());
     }
 

@@ -253,20 +253,20 @@ final class Swapper {
         return new ActivationLayer.Builder().activation(Activation.IDENTITY).name(layer.getLayerName()).build();
     }
 
-    private static final String NO_OP_LAYER = "DL4J's ActivationLayer(IDENTITY)";
+    static final String NO_OP_LAYER = "DL4J's ActivationLayer(IDENTITY)";
     private static final String KERAS_PLACEHOLDERS = "DL4J's Keras import writes Dropout(p=1.0) on every layer that"
             + " had none";
     private static final String KERAS_LOST_RATE = "if the network was imported from Keras, DL4J's import loses"
             + " Keras 1 and 2 Dropout rates (it stores p = 1): give the swap the Keras model's JSON with"
             + " DropoutSwap.options().kerasModelJson(...) to get them back";
-    private static final String FROZEN = "frozen: DL4J runs frozen layers in inference mode, so this dropout never"
+    static final String FROZEN = "frozen: DL4J runs frozen layers in inference mode, so this dropout never"
             + " acts, before or after the swap";
-    private static final String FROZEN_WITH_BACKPROP = "DL4J's FrozenLayerWithBackprop runs its layer in inference"
+    static final String FROZEN_WITH_BACKPROP = "DL4J's FrozenLayerWithBackprop runs its layer in inference"
             + " mode (no dropout) in the forward pass but recomputes it in training mode, dropout included, to"
             + " back-propagate, so the gradient it passes on is that of a dropped-out layer the forward pass never ran"
             + " (DL4J's dropout and Dropkit's alike): remove dropout from layers inside it";
 
-    private static String join(String... parts) {
+    static String join(String... parts) {
         StringBuilder s = new StringBuilder();
         for (String p : parts) {
             if (p != null && !p.isEmpty()) {
@@ -279,7 +279,7 @@ final class Swapper {
     // ---- layouts at each layer's input ---------------------------------------------------------------------------
 
     /** Per layer: the layout of its input after its preprocessor, or null where unknown. */
-    private static List<Layout> inputLayouts(MultiLayerConfiguration conf, InputType inputType) {
+    static List<Layout> inputLayouts(MultiLayerConfiguration conf, InputType inputType) {
         int n = conf.getConfs().size();
         List<Layout> result = new ArrayList<>(n);
         if (inputType != null) {
@@ -311,7 +311,7 @@ final class Swapper {
     }
 
     /** Per layer vertex: the layout of its input after its preprocessor, or null where unknown. */
-    private static Map<String, Layout> inputLayouts(ComputationGraphConfiguration conf, InputType[] inputTypes) {
+    static Map<String, Layout> inputLayouts(ComputationGraphConfiguration conf, InputType[] inputTypes) {
         Map<String, Layout> result = new HashMap<>();
         List<String> order = topologicalOrder(conf);
         Map<String, List<String>> vertexInputs = conf.getVertexInputs();

@@ -211,6 +211,31 @@ class SwapLeavesTheOriginalTest {
         assertEquals(before.length(), gradient(swappedNet, data).length(), name + ": the swapped network trains");
     }
 
+    /**
+     * The way back through the same wrappers: exporting the swapped network leaves it (JSON, running layers,
+     * gradient) as it was, and gives the DL4J configuration the swap started from.
+     */
+    @ParameterizedTest(name = "{0}, graph: {4}")
+    @MethodSource("wrappersInBothNetworkKinds")
+    void theExportLeavesTheDropkitNetworkAndGivesDl4jDropoutBack(String name, Supplier<Layer> wrapper,
+            InputType input, boolean sequences, boolean graph) {
+        Model dl4j = graph ? graph(wrapper.get(), input, sequences) : multiLayer(wrapper.get(), input, sequences);
+        Model dropkit = swapNetwork(dl4j);
+        String json = json(dropkit);
+        INDArray[] data = data(dropkit, input);
+        INDArray before = gradient(dropkit, data);
+
+        Model exported = dropkit instanceof MultiLayerNetwork ? DropoutExport.export((MultiLayerNetwork) dropkit).get()
+                : DropoutExport.export((ComputationGraph) dropkit).get();
+
+        assertEquals(json, json(dropkit), name + ": the Dropkit network's JSON");
+        assertBitwiseEqual(before, gradient(dropkit, data), name + ": the running Dropkit network's score and gradient");
+        assertEquals(MaskDropout.bernoulli(0.7), innerDropout(runningWrapper(dropkit)), name);
+        assertEquals(new Dropout(0.7), innerDropout(runningWrapper(exported)), name);
+        assertEquals(json(dl4j), json(exported), name + ": the export is the DL4J configuration swapped");
+        assertEquals(before.length(), gradient(exported, data).length(), name + ": the export trains");
+    }
+
     @Test
     void frozenVertexLayerIsSwappedAndTheOriginalIsUnchanged() {
         // A FrozenVertex keeps its layer's parameters fixed but runs it in training mode: its dropout acts.
