@@ -23,10 +23,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * rounds Dropkit was the faster. The number of calls per round is set once per case so that the slowest
  * implementation's share of a round is about 60 ms.
  *
- * <p>Two ops, both in a workspace as a network in training has them (see {@link Workspaces}): {@code forward}, as
+ * <p>Three ops, all in a workspace as a network in training has them (see {@link Workspaces}): {@code forward}, as
  * a DL4J layer calls {@code applyDropout} (a result array created in the INPUT workspace on every pass, see
- * {@link DropoutWorkload#forwardDl4jStyle}), and {@code forwardBackward}, forward into a preallocated output then
- * backward into a preallocated gradient array, as {@link DropoutForwardBackward}.
+ * {@link DropoutWorkload#forwardDl4jStyle}); {@code backward} alone, into a preallocated gradient array, from the
+ * state one forward pass left (put back before each call, as {@link DropoutBackward} does: STORED and the built-in
+ * multiply by their kept mask, RECOMPUTE regenerates it); and {@code forwardBackward}, forward into a preallocated
+ * output then backward into a preallocated gradient array, as {@link DropoutForwardBackward}.
  *
  * <p>Usage: {@code java -cp benchmarks.jar org.dropkit.benchmarks.InterleavedDropoutOps out.json
  * [shapes, default 64x160,1024x10000] [dtypes, default FLOAT,DOUBLE] [rounds, default 15]}. The build is
@@ -39,7 +41,7 @@ public final class InterleavedDropoutOps extends NativeBackend {
     private static final Impl[] IMPLS = {Impl.DL4J_DROPOUT, Impl.DROPKIT_BERNOULLI_RECOMPUTE,
         Impl.DROPKIT_BERNOULLI_STORED, Impl.DL4J_GAUSSIAN, Impl.DROPKIT_GAUSSIAN_RECOMPUTE,
         Impl.DROPKIT_GAUSSIAN_STORED};
-    private static final String[] OPS = {"forward", "forwardBackward"};
+    private static final String[] OPS = {"forward", "backward", "forwardBackward"};
     private static final double P = 0.8;
     private static final long ROUND_NANOS = 60_000_000L;
 
@@ -79,6 +81,8 @@ public final class InterleavedDropoutOps extends NativeBackend {
         final INDArray out;
         final INDArray dy;
         final INDArray dx;
+        /** What one forward pass outside any workspace left for backward (a stored mask outlives it). */
+        final Object afterForward;
 
         Subject(Impl impl, DataType type, long[] dims) {
             dropout = impl.create(P, dims.length);
@@ -86,9 +90,19 @@ public final class InterleavedDropoutOps extends NativeBackend {
             out = Shapes.zeros(type, dims);
             dy = Shapes.random(type, dims, 43);
             dx = Shapes.zeros(type, dims);
+            dropout.applyDropout(x, Shapes.zeros(type, dims), 0, 0, LayerWorkspaceMgr.noWorkspaces());
+            afterForward = Impl.pendingState(dropout);
         }
 
         void call(String op) {
+            if (op.equals("backward")) {
+                Impl.restorePendingState(dropout, afterForward);
+                try (MemoryWorkspace act = mgr.notifyScopeEntered(ArrayType.ACTIVATIONS);
+                        MemoryWorkspace bp = mgr.notifyScopeEntered(ArrayType.BP_WORKING_MEM)) {
+                    dropout.backprop(dy, dx, 0, 0);
+                }
+                return;
+            }
             if (op.equals("forward")) {
                 try (MemoryWorkspace act = mgr.notifyScopeEntered(ArrayType.ACTIVATIONS);
                         MemoryWorkspace ff = mgr.notifyScopeEntered(ArrayType.FF_WORKING_MEM)) {

@@ -390,7 +390,8 @@ public final class Report {
         line("`InterleavedDropoutOps`: each round times every implementation back to back (the same number of calls"
                 + " each, in a workspace, p = 0.8), starting with a different one each round; *vs built-in* is the"
                 + " median over rounds of the built-in's time / this one's in the same round. *forward*: as a DL4J"
-                + " layer calls it (result created in the INPUT workspace on every pass); *forward + backward*:"
+                + " layer calls it (result created in the INPUT workspace on every pass); *backward*: from the state of"
+                + " one forward pass, put back before each call; *forward + backward*:"
                 + " forward into a preallocated output, backward into a preallocated gradient. One JVM per build and"
                 + " thread setting. PyTorch: its CPU time for the same op, shape, dtype and threads, from its own"
                 + " process (`torch_dropout.py`), where present.");
@@ -412,7 +413,7 @@ public final class Report {
                             : impl.equals("DL4J_GAUSSIAN") ? "torch_gaussian_normal" : null;
                     String pt = torchImpl == null ? "" : Targets.torchMedian(torch, op, o.get("shape").getAsString(),
                             o.get("dtype").getAsString(), threads, torchImpl).map(Names::time).orElse("–");
-                    line("| " + (op.equals("forward") ? "forward" : "forward + backward") + " | "
+                    line("| " + (op.equals("forwardBackward") ? "forward + backward" : op) + " | "
                             + o.get("shape").getAsString() + " (" + Names.size(Row.elements(o.get("shape")
                             .getAsString())) + ") | " + o.get("dtype").getAsString() + " | "
                             + run.get("build").getAsString() + " | " + threads + " | "
