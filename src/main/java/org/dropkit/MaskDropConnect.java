@@ -223,12 +223,13 @@ public final class MaskDropConnect implements IWeightNoise {
     public INDArray getParameter(Layer layer, String paramKey, int iteration, int epoch, boolean train,
             LayerWorkspaceMgr workspaceMgr) {
         INDArray param = layer.getParam(paramKey);
-        if (!train || !appliesTo(layer, paramKey)) {
+        if (!train) {
             return param;
         }
         MaskSpec spec = spec(iteration, epoch);
+        // Checked for every parameter, so that a layer whose weights this would miss is refused, not skipped.
         LayerWeightMasks masks = spec.isAdditive() ? null : LayerWeightMasks.of(layer, this);
-        if (spec.isIdentity() || param.isEmpty()) {
+        if (!appliesTo(layer, paramKey) || spec.isIdentity() || param.isEmpty()) {
             return param;
         }
         DataType type = param.dataType();

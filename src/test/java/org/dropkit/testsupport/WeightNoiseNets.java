@@ -20,6 +20,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Small networks with weight noise on every parameterized layer, for the DropConnect tests: dense, convolution and
@@ -87,11 +88,14 @@ public enum WeightNoiseNets {
         return noise == null ? null : noise.clone();
     }
 
-    /** Input of a few examples in [-0.5, 0.5), drawn from a fixed seed. */
+    /** Input of a few examples in [-0.5, 0.5], a fixed function of the index (it draws no random number). */
     public INDArray features(DataType type) {
-        Nd4j.getRandom().setSeed(99);
         long[] shape = this == DENSE ? new long[] {6, 4} : this == CONV ? new long[] {3, 2, 4, 4} : new long[] {3, 3, 5};
-        return Nd4j.rand(type, shape).subi(0.5);
+        long n = 1;
+        for (long s : shape) {
+            n *= s;
+        }
+        return Transforms.sin(Nd4j.arange(n).castTo(type).muli(0.7), false).muli(0.5).reshape('c', shape);
     }
 
     /** One-hot labels matching {@link #features}. */
