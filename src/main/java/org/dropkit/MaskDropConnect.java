@@ -226,10 +226,12 @@ public final class MaskDropConnect implements IWeightNoise {
         if (!train) {
             return param;
         }
+        if (!appliesTo(layer, paramKey)) {
+            return param;
+        }
         MaskSpec spec = spec(iteration, epoch);
-        // Checked for every parameter, so that a layer whose weights this would miss is refused, not skipped.
         LayerWeightMasks masks = spec.isAdditive() ? null : LayerWeightMasks.of(layer, this);
-        if (!appliesTo(layer, paramKey) || spec.isIdentity() || param.isEmpty()) {
+        if (spec.isIdentity() || param.isEmpty()) {
             return param;
         }
         DataType type = param.dataType();

@@ -49,6 +49,11 @@ public final class LayerWeightMasks extends HashMap<String, INDArray> {
     /** The runtime layer classes whose backward pass is known to write every gradient before this map is told. */
     private static final List<Class<? extends Layer>> SUPPORTED = List.of(DenseLayer.class, OutputLayer.class,
             RnnOutputLayer.class, ConvolutionLayer.class, LSTM.class);
+    /** The configuration classes of those layers. */
+    private static final List<Class<?>> SUPPORTED_CONFIGURATIONS = List.of(
+            org.deeplearning4j.nn.conf.layers.DenseLayer.class, org.deeplearning4j.nn.conf.layers.OutputLayer.class,
+            org.deeplearning4j.nn.conf.layers.RnnOutputLayer.class,
+            org.deeplearning4j.nn.conf.layers.ConvolutionLayer.class, org.deeplearning4j.nn.conf.layers.LSTM.class);
     /** The methods of those layers that compute gradients (LSTM's private helper included). */
     private static final Set<String> BACKWARD_METHODS = Set.of("backpropGradient", "backpropGradientHelper",
             "tbpttBackpropGradient");
@@ -70,6 +75,19 @@ public final class LayerWeightMasks extends HashMap<String, INDArray> {
     }
 
     /**
+     * @param layer a layer configuration
+     * @return true if DropConnect's gradient is exact on layers of exactly that class
+     */
+    public static boolean supports(org.deeplearning4j.nn.conf.layers.Layer layer) {
+        return SUPPORTED_CONFIGURATIONS.contains(layer.getClass());
+    }
+
+    /** @return the simple names of the layer classes where DropConnect's gradient is exact, for messages */
+    public static String supportedNames() {
+        return SUPPORTED.stream().map(Class::getSimpleName).collect(Collectors.joining(", "));
+    }
+
+    /**
      * The masks of a layer, installed on its first call.
      *
      * @param layer  the runtime layer an {@code IWeightNoise} was called for
@@ -84,7 +102,7 @@ public final class LayerWeightMasks extends HashMap<String, INDArray> {
         if (!SUPPORTED.contains(layer.getClass())) {
             throw new IllegalStateException(origin + " is on layer " + describe(layer) + ", a "
                     + layer.getClass().getSimpleName() + ": DropConnect with the exact gradient dL/dW = dL/dW' * m"
-                    + " runs on " + SUPPORTED.stream().map(Class::getSimpleName).collect(Collectors.joining(", "))
+                    + " runs on " + supportedNames()
                     + " only, because DL4J's other layers compute their weight gradient where Dropkit cannot mask"
                     + " it. Move .weightNoise(...) to one of those layers, or keep DL4J's own DropConnect on this one"
                     + " (its weight gradient is dL/dW', not exact).");
