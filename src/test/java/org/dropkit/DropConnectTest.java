@@ -131,6 +131,40 @@ class DropConnectTest {
         assertDroppedUnchanged(nets, before, masks, (layer, key) -> net.getLayer(layer).getParam(key));
     }
 
+    /**
+     * DL4J adds regularization in the updater, after the backward pass, so the gradient is dL/dW' * m + reg'(W): a
+     * dropped weight still decays under L2, W - lr * lambda * W, and by nothing else.
+     */
+    @Test
+    void droppedWeightsStillGetTheirRegularization() {
+        WeightNoiseNets nets = WeightNoiseNets.DENSE;
+        double lr = 0.5;
+        double l2 = 0.1;
+        MultiLayerConfiguration conf = MultiLayerConfiguration.fromJson(nets.net(MaskDropConnect.bernoulli(P),
+                DataType.DOUBLE, new Sgd(lr), 7).getLayerWiseConfigurations().toJson());
+        ((BaseLayer) conf.getConf(0).getLayer()).setRegularization(List.of(
+                new org.nd4j.linalg.learning.regularization.L2Regularization(l2)));
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        INDArray w = net.getLayer(0).getParam("W");
+        INDArray before = w.dup();
+        Nd4j.getRandom().setSeed(79);
+        INDArray m = mask(w, MaskEngine.drawSeed()).dup('c').reshape(-1);
+        Nd4j.getRandom().setSeed(79);
+        net.fit(new DataSet(nets.features(DataType.DOUBLE), nets.labels(DataType.DOUBLE)));
+        INDArray b = before.dup('c').reshape(-1);
+        INDArray a = net.getLayer(0).getParam("W").dup('c').reshape(-1);
+        int dropped = 0;
+        for (long i = 0; i < m.length(); i++) {
+            if (m.getDouble(i) == 0.0) {
+                dropped++;
+                double expected = b.getDouble(i) - lr * l2 * b.getDouble(i);
+                assertEquals(expected, a.getDouble(i), 1e-15, "dropped weight " + i + ": only the L2 step");
+            }
+        }
+        assertTrue(dropped > 0, "some weights were dropped");
+    }
+
     @Test
     void droppedWeightsAreNotUpdatedByFitInAComputationGraph() {
         ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(7).updater(new Sgd(0.5))
