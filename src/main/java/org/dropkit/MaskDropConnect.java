@@ -25,8 +25,9 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * the layer computes with {@code W' = W * m}, m = 1/p with probability p, else 0 (inverted scaling, so the expected
  * weight is W), and its weight gradient is {@code dL/dW = dL/dW' * m} with the very same m: a dropped weight gets
  * exactly zero gradient from the loss (regularization, added by DL4J's updater, still applies to it). At inference
- * the layer uses W. Use it wherever DL4J takes an {@code IWeightNoise}: {@code .weightNoise(MaskDropConnect.bernoulli(0.8))}
- * on a layer builder or on the {@code NeuralNetConfiguration.Builder}.
+ * the layer uses W. Use it wherever DL4J takes an {@code IWeightNoise}:
+ * {@code .weightNoise(MaskDropConnect.bernoulli(0.8))} on a layer builder or on the
+ * {@code NeuralNetConfiguration.Builder}.
  *
  * <p>p is the probability of <b>retaining</b> a weight, as in DL4J's {@code DropConnect(p)}; p = 1 costs nothing.
  * By default weights only are dropped ({@link #applyToBiases(boolean)} adds biases). {@link #gaussian(double)}

@@ -291,6 +291,7 @@ final class Swapper {
             + " back-propagate, so the gradient it passes on is that of a dropped-out layer the forward pass never ran"
             + " (DL4J's dropout and Dropkit's alike): remove dropout from layers inside it";
 
+    /** The non-empty parts, separated by "; ": the notes of a report entry. */
     static String join(String... parts) {
         StringBuilder s = new StringBuilder();
         for (String p : parts) {

@@ -69,8 +69,9 @@ final class WeightNoiseConversion {
             return leave(unsupported);
         }
         to = to.applyToBiases(d.isApplyToBiases());
-        return new WeightNoiseConversion(to, false, join("DL4J kept weights unscaled (training computed with p W on"
-                + " average, inference with W); Dropkit scales kept weights by 1/p, so training sees W on average",
+        return new WeightNoiseConversion(to, false, Swapper.join("DL4J kept weights unscaled (training computed with"
+                + " p W on average, inference with W); Dropkit scales kept weights by 1/p, so training sees W on"
+                + " average",
                 "DL4J's weight gradient was dL/dW' (dropped weights were updated); Dropkit's is dL/dW' * m",
                 d.isApplyToBiases() ? BIASES_AT_INFERENCE : null, d.getWeightRetainProbSchedule() != null
                         ? "schedule for p kept" : null));
@@ -92,7 +93,8 @@ final class WeightNoiseConversion {
                         + " 0 and a finite, non-negative sigma; left as it was");
             }
             return new WeightNoiseConversion(MaskDropConnect.gaussianNoise(std).applyToBiases(w.isApplyToBias()),
-                    false, join("W + n, n ~ N(0, " + std + "^2); the gradient dL/dW = dL/dW' is DL4J's too", bias));
+                    false, Swapper.join("W + n, n ~ N(0, " + std + "^2); the gradient dL/dW = dL/dW' is DL4J's too",
+                            bias));
         }
         if (mean != 1.0 || !(std >= 0.0 && std < Double.POSITIVE_INFINITY)) {
             return leave("multiplicative noise N(" + mean + ", " + std + "^2): Dropkit's multiplicative weight noise"
@@ -105,8 +107,8 @@ final class WeightNoiseConversion {
         // sigma^2 = (1 - p) / p, so p = 1 / (1 + sigma^2).
         double p = 1.0 / (1.0 + std * std);
         MaskDropConnect to = MaskDropConnect.gaussian(p).applyToBiases(w.isApplyToBias());
-        return new WeightNoiseConversion(to, false, join("W * m, m ~ N(1, sigma^2) with sigma = " + std + " as p = "
-                + p + " (sigma^2 = (1 - p) / p; recomputed sigma " + Math.sqrt((1.0 - p) / p) + ")",
+        return new WeightNoiseConversion(to, false, Swapper.join("W * m, m ~ N(1, sigma^2) with sigma = " + std
+                + " as p = " + p + " (sigma^2 = (1 - p) / p; recomputed sigma " + Math.sqrt((1.0 - p) / p) + ")",
                 "DL4J's weight gradient was dL/dW'; Dropkit's is dL/dW' * m", bias));
     }
 
@@ -121,16 +123,6 @@ final class WeightNoiseConversion {
 
     private static WeightNoiseConversion leave(String why) {
         return new WeightNoiseConversion(null, false, why);
-    }
-
-    private static String join(String... parts) {
-        StringBuilder s = new StringBuilder();
-        for (String p : parts) {
-            if (p != null && !p.isEmpty()) {
-                s.append(s.length() == 0 ? "" : "; ").append(p);
-            }
-        }
-        return s.toString();
     }
 
     /** DL4J's weight noise as text, for the report. */

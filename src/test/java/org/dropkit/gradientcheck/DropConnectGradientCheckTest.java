@@ -1,12 +1,17 @@
 package org.dropkit.gradientcheck;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.weightnoise.DropConnect;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -14,6 +19,8 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.dropkit.MaskDropConnect;
 import org.dropkit.MaskStorage;
+import org.dropkit.testing.DropoutGradientCheck;
+import org.dropkit.testing.GradientCheckResult;
 import org.dropkit.testsupport.DoublePrecision;
 import org.dropkit.testsupport.WeightNoiseNets;
 import org.junit.jupiter.api.Test;
@@ -74,6 +81,35 @@ class DropConnectGradientCheckTest {
         graph.init();
         GradientChecks.assertGradientsMatch(graph, new INDArray[] {WeightNoiseNets.DENSE.features(DataType.DOUBLE)},
                 new INDArray[] {WeightNoiseNets.DENSE.labels(DataType.DOUBLE)});
+    }
+
+    /** DL4J's Bidirectional runs two LSTM layers; DropConnect on the wrapped LSTM masks both directions' weights. */
+    @Test
+    void bidirectionalLstmWithDropConnectPassesGradientCheck() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.DOUBLE)
+                .updater(new NoOp()).weightInit(WeightInit.XAVIER).list()
+                .layer(new Bidirectional(new LSTM.Builder().nOut(3).activation(Activation.TANH)
+                        .weightNoise(MaskDropConnect.bernoulli(0.7)).build()))
+                .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.recurrent(3, 5)).build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        GradientChecks.assertGradientsMatch(net, WeightNoiseNets.LSTM.features(DataType.DOUBLE),
+                WeightNoiseNets.LSTM.labels(DataType.DOUBLE), null, null);
+    }
+
+    /** Dropkit's public gradient check runs on DropConnect networks, and names DL4J's DropConnect when it fails. */
+    @Test
+    void dropoutGradientCheckPassesWithDropConnectAndExplainsDl4jsFailure() {
+        INDArray x = WeightNoiseNets.DENSE.features(DataType.DOUBLE);
+        INDArray y = WeightNoiseNets.DENSE.labels(DataType.DOUBLE);
+        DropoutGradientCheck.of(WeightNoiseNets.DENSE.net(MaskDropConnect.bernoulli(0.6), DataType.DOUBLE))
+                .run(x, y).assertPassed();
+        GradientCheckResult dl4j = DropoutGradientCheck.of(WeightNoiseNets.DENSE.net(new DropConnect(0.6),
+                DataType.DOUBLE)).run(x, y);
+        assertFalse(dl4j.passed(), dl4j::toString);
+        assertTrue(dl4j.toString().contains("MaskDropConnect"), dl4j::toString);
     }
 
     /** The check can fail: DL4J's DropConnect, reseeded the same way, gives dL/dW' for W and fails it. */

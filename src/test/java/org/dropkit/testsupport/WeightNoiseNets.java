@@ -90,7 +90,8 @@ public enum WeightNoiseNets {
 
     /** Input of a few examples in [-0.5, 0.5], a fixed function of the index (it draws no random number). */
     public INDArray features(DataType type) {
-        long[] shape = this == DENSE ? new long[] {6, 4} : this == CONV ? new long[] {3, 2, 4, 4} : new long[] {3, 3, 5};
+        long[] shape = this == DENSE ? new long[] {6, 4}
+                : this == CONV ? new long[] {3, 2, 4, 4} : new long[] {3, 3, 5};
         long n = 1;
         for (long s : shape) {
             n *= s;
