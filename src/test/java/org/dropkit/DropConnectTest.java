@@ -91,6 +91,72 @@ class DropConnectTest {
         assertFalse(a.params().equals(c.params()), "another generator seed draws other masks");
     }
 
+    /** DL4J's init() seeds the generator from the network's .seed(...), and the masks follow it. */
+    @Test
+    void theNetworksSeedReproducesTraining() {
+        WeightNoiseNets nets = WeightNoiseNets.DENSE;
+        DataSet ds = data(nets);
+        MultiLayerNetwork a = nets.net(MaskDropConnect.bernoulli(P), DataType.FLOAT, new Sgd(0.1), 7);
+        INDArray initial = a.params().dup();
+        a.fit(ds);
+        a.fit(ds);
+        MultiLayerNetwork again = nets.net(MaskDropConnect.bernoulli(P), DataType.FLOAT, new Sgd(0.1), 7);
+        again.fit(ds);
+        again.fit(ds);
+        assertBitwiseEqual(a.params(), again.params(), "same network seed, same training");
+        MultiLayerNetwork other = nets.net(MaskDropConnect.bernoulli(P), DataType.FLOAT, new Sgd(0.1), 8);
+        other.setParams(initial);
+        other.fit(ds);
+        other.fit(ds);
+        assertFalse(a.params().equals(other.params()), "another network seed, same weights: other masks");
+    }
+
+    @Test
+    void javaSerializationAndCloneKeepTheConfiguration() throws Exception {
+        MaskDropConnect noise = MaskDropConnect.bernoulli(new MapSchedule(ScheduleType.ITERATION,
+                java.util.Map.of(0, 0.9))).storage(MaskStorage.STORED).applyToBiases(true);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(noise);
+        }
+        Object back;
+        try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(
+                new ByteArrayInputStream(bytes.toByteArray()))) {
+            back = in.readObject();
+        }
+        assertEquals(noise, back);
+        MaskDropConnect clone = noise.clone();
+        assertEquals(noise, clone);
+        assertTrue(clone.getPSchedule() != noise.getPSchedule(), "the clone has its own schedule");
+    }
+
+    @Test
+    void computationGraphSurvivesJsonAndModelSerializer() throws Exception {
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(7).updater(new Sgd(0.5))
+                .weightInit(WeightInit.XAVIER).graphBuilder().addInputs("in")
+                .addLayer("0", new DenseLayer.Builder().nOut(5).activation(Activation.TANH)
+                        .weightNoise(MaskDropConnect.gaussian(0.8).storage(MaskStorage.STORED)).build(), "in")
+                .addLayer("1", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+                        .activation(Activation.SOFTMAX).weightNoise(MaskDropConnect.bernoulli(P)).build(), "0")
+                .setOutputs("1").setInputTypes(InputType.feedForward(4)).build();
+        assertEquals(conf, ComputationGraphConfiguration.fromJson(conf.toJson()));
+        ComputationGraph graph = new ComputationGraph(conf);
+        graph.init();
+        DataSet ds = data(WeightNoiseNets.DENSE);
+        graph.fit(ds);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ModelSerializer.writeModel(graph, bytes, true);
+        ComputationGraph back = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(bytes.toByteArray()),
+                true);
+        assertBitwiseEqual(graph.outputSingle(false, ds.getFeatures()), back.outputSingle(false, ds.getFeatures()),
+                "inference output after the round trip");
+        Nd4j.getRandom().setSeed(41);
+        graph.fit(ds);
+        Nd4j.getRandom().setSeed(41);
+        back.fit(ds);
+        assertBitwiseEqual(graph.params(), back.params(), "one more training step, same masks");
+    }
+
     @ParameterizedTest
     @EnumSource(WeightNoiseNets.class)
     void inferenceUsesTheWeightsThemselves(WeightNoiseNets nets) {
