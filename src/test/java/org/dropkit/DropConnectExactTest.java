@@ -21,7 +21,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * The exact DropConnect gradient, bit for bit: a network with {@link MaskDropConnect} computes the same score as the
  * same network without it whose weights are {@code W' = W * m}, and its weight gradient is that network's gradient
  * times m, {@code dL/dW = dL/dW' * m}; so a dropped weight gets exactly zero gradient. Dense, convolution and LSTM
- * (input and recurrent weights) layers with their output layers, FLOAT and DOUBLE, both storages.
+ * (input and recurrent weights) layers with their output layers, FLOAT and DOUBLE, both storages, weights only and
+ * weights and biases.
  */
 class DropConnectExactTest {
 
@@ -33,24 +34,25 @@ class DropConnectExactTest {
         for (WeightNoiseNets nets : WeightNoiseNets.values()) {
             for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
                 for (MaskStorage storage : MaskStorage.values()) {
-                    cases.add(Arguments.of(nets, type, storage));
+                    cases.add(Arguments.of(nets, type, storage, false));
                 }
+                cases.add(Arguments.of(nets, type, MaskStorage.RECOMPUTE, true));
             }
         }
         return cases;
     }
 
-    @ParameterizedTest(name = "{0} {1} {2}")
+    @ParameterizedTest(name = "{0} {1} {2} biases={3}")
     @MethodSource("cases")
     void weightGradientIsGradientAtNoisyWeightsTimesMaskBitForBit(WeightNoiseNets nets, DataType type,
-            MaskStorage storage) {
-        MultiLayerNetwork net = nets.net(MaskDropConnect.bernoulli(P).storage(storage), type);
+            MaskStorage storage, boolean biases) {
+        MultiLayerNetwork net = nets.net(MaskDropConnect.bernoulli(P).storage(storage).applyToBiases(biases), type);
         MultiLayerNetwork atNoisyWeights = nets.net(null, type);
         atNoisyWeights.setParams(net.params().dup());
 
         // The masks a training pass from SEED draws: one seed per weight, in the order the layers read them.
         Nd4j.getRandom().setSeed(SEED);
-        List<String[]> keys = nets.weightsInDrawOrder();
+        List<String[]> keys = nets.paramsInDrawOrder(biases);
         List<INDArray> masks = new ArrayList<>();
         for (String[] key : keys) {
             INDArray w = net.getLayer(Integer.parseInt(key[0])).getParam(key[1]);
@@ -71,21 +73,25 @@ class DropConnectExactTest {
         atNoisyWeights.setLabels(y);
         atNoisyWeights.computeGradientAndScore();
 
+        // DL4J's RnnOutputLayer releases W' in its backward pass, so the score it reports after it comes from a
+        // second draw (with DL4J's DropConnect too); the gradients below are those of the first.
         if (nets != WeightNoiseNets.LSTM) {
             assertEquals(atNoisyWeights.score(), net.score(), 0.0, "the training pass computes with W' = W * m");
         }
         int droppedWithGradient = 0;
+        List<String> masked = new ArrayList<>();
         for (String name : net.gradient().gradientForVariable().keySet()) {
             INDArray actual = net.gradient().getGradientFor(name);
             INDArray atNoisy = atNoisyWeights.gradient().getGradientFor(name);
             int k = indexOf(keys, name);
             if (k < 0) {
-                assertBitwiseEqual(atNoisy, actual, name + ": a bias is not dropped, its gradient is dL/db");
+                assertBitwiseEqual(atNoisy, actual, name + ": not dropped, its gradient is dL/db");
                 continue;
             }
             INDArray m = masks.get(k);
             INDArray expected = MaskEngine.multiply(atNoisy, m, Nd4j.createUninitialized(type, m.shape(), 'c'));
             assertBitwiseEqual(expected, actual, name + ": dL/dW = dL/dW' * m");
+            masked.add(name);
             INDArray flatMask = m.dup('c').reshape(-1);
             INDArray flatActual = actual.dup('c').reshape(-1);
             INDArray flatAtNoisy = atNoisy.dup('c').reshape(-1);
@@ -97,6 +103,7 @@ class DropConnectExactTest {
             }
         }
         assertTrue(droppedWithGradient > 0, "some dropped weights have a non-zero dL/dW': the check is not vacuous");
+        assertEquals(keys.size(), masked.size(), "every dropped parameter was checked: " + masked);
     }
 
     private static int indexOf(List<String[]> keys, String gradientName) {

@@ -136,11 +136,6 @@ public final class LayerWeightMasks extends HashMap<String, INDArray> {
         pending.put(paramKey, new Drawn(spec, seed, maskType, stored));
     }
 
-    /** True while a forward pass's masks wait for their backward pass (for tests and diagnostics). */
-    public boolean isPending() {
-        return !pending.isEmpty();
-    }
-
     @Override
     public INDArray get(Object key) {
         if (gradientBeforeRead && !pending.isEmpty() && readFromBackward()) {

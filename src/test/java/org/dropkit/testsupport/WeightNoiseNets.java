@@ -37,16 +37,45 @@ public enum WeightNoiseNets {
 
     /** The (layer index, parameter key) of each weight, in the order a training pass draws their masks. */
     public List<String[]> weightsInDrawOrder() {
+        return paramsInDrawOrder(false);
+    }
+
+    /**
+     * The (layer index, parameter key) of each weight, and of each bias too if {@code biases}, in the order a
+     * training pass draws their masks: the order in which DL4J's layers read them.
+     */
+    public List<String[]> paramsInDrawOrder(boolean biases) {
         List<String[]> keys = new ArrayList<>();
-        if (this == LSTM) {
-            // DL4J's LSTM reads its recurrent weights before its input weights.
-            keys.add(new String[] {"0", "RW"});
-            keys.add(new String[] {"0", "W"});
-        } else {
-            keys.add(new String[] {"0", "W"});
+        switch (this) {
+            case DENSE:
+                keys.add(new String[] {"0", "W"});
+                addIf(biases, keys, "0", "b");
+                keys.add(new String[] {"1", "W"});
+                addIf(biases, keys, "1", "b");
+                break;
+            case CONV:
+                // DL4J's ConvolutionLayer reads its bias before its weights.
+                addIf(biases, keys, "0", "b");
+                keys.add(new String[] {"0", "W"});
+                keys.add(new String[] {"1", "W"});
+                addIf(biases, keys, "1", "b");
+                break;
+            default:
+                // DL4J's LSTM reads its recurrent weights, then its input weights, then its bias.
+                keys.add(new String[] {"0", "RW"});
+                keys.add(new String[] {"0", "W"});
+                addIf(biases, keys, "0", "b");
+                keys.add(new String[] {"1", "W"});
+                addIf(biases, keys, "1", "b");
+                break;
         }
-        keys.add(new String[] {"1", "W"});
         return keys;
+    }
+
+    private static void addIf(boolean add, List<String[]> keys, String layer, String param) {
+        if (add) {
+            keys.add(new String[] {layer, param});
+        }
     }
 
     public MultiLayerNetwork net(IWeightNoise noise, DataType type) {
