@@ -42,7 +42,8 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * oneDNN/cuDNN helper is turned off on that layer) and {@code LSTM} (input and recurrent weights). On any other layer
  * the first training pass throws {@link IllegalStateException} instead of computing an inexact gradient; additive
  * {@link #gaussianNoise(double)} is exact on every layer. The mask is a function of a seed drawn from
- * {@code Nd4j.getRandom()} and each weight's logical index, so a network's {@code .seed(...)} reproduces training and
+ * {@code Nd4j.getRandom()} and each weight's position in DL4J's parameter order (the order of {@code net.params()},
+ * whatever the array's memory order), so a network's {@code .seed(...)} reproduces training and
  * DL4J's gradient check, which reseeds before every pass, sees one mask; {@link MaskStorage#RECOMPUTE} keeps only
  * that seed until the gradient, {@link MaskStorage#STORED} keeps the mask.
  *
@@ -240,15 +241,19 @@ public final class MaskDropConnect implements IWeightNoise {
         Checks.noiseFits(spec, type);
         long seed = MaskEngine.drawSeed();
         INDArray noisy = createIn(workspaceMgr, type, param.shape(), param.ordering());
+        // The mask is indexed by each weight's position in the parameter's buffer (see LayerWeightMasks.flat).
+        INDArray w = LayerWeightMasks.flat(param, layer, paramKey);
+        INDArray out = LayerWeightMasks.flat(noisy, layer, paramKey);
         if (masks == null) {
-            return MaskEngine.forward(spec, seed, type, param, noisy);
+            MaskEngine.forward(spec, seed, type, w, out);
+            return noisy;
         }
         INDArray stored = null;
         if (storage == MaskStorage.STORED) {
-            stored = MaskEngine.fill(spec, seed, createIn(workspaceMgr, type, param.shape(), 'c'));
-            MaskEngine.forwardStored(spec, param, stored, noisy);
+            stored = MaskEngine.fill(spec, seed, createIn(workspaceMgr, type, new long[] {param.length()}, 'c'));
+            MaskEngine.forwardStored(spec, w, stored, out);
         } else {
-            MaskEngine.forward(spec, seed, type, param, noisy);
+            MaskEngine.forward(spec, seed, type, w, out);
         }
         masks.drawn(paramKey, spec, seed, type, stored);
         return noisy;

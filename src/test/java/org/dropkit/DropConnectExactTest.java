@@ -56,9 +56,9 @@ class DropConnectExactTest {
         List<INDArray> masks = new ArrayList<>();
         for (String[] key : keys) {
             INDArray w = net.getLayer(Integer.parseInt(key[0])).getParam(key[1]);
-            INDArray m = Nd4j.createUninitialized(type, w.shape(), 'c');
-            masks.add(MaskEngine.fill(MaskSpec.of(MaskKind.BERNOULLI, P, Scaling.INVERTED, new int[0]),
-                    MaskEngine.drawSeed(), m));
+            INDArray m = WeightNoiseNets.weightMask(w, MaskSpec.of(MaskKind.BERNOULLI, P, Scaling.INVERTED,
+                    new int[0]), MaskEngine.drawSeed());
+            masks.add(m);
             INDArray noisy = MaskEngine.multiply(w, m, Nd4j.createUninitialized(type, w.shape(), w.ordering()));
             atNoisyWeights.getLayer(Integer.parseInt(key[0])).setParam(key[1], noisy);
         }

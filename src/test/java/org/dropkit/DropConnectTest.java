@@ -272,8 +272,7 @@ class DropConnectTest {
     }
 
     private static INDArray mask(INDArray w, long seed) {
-        return MaskEngine.fill(MaskSpec.of(MaskKind.BERNOULLI, P, Scaling.INVERTED, new int[0]), seed,
-                Nd4j.createUninitialized(w.dataType(), w.shape(), 'c'));
+        return WeightNoiseNets.weightMask(w, MaskSpec.of(MaskKind.BERNOULLI, P, Scaling.INVERTED, new int[0]), seed);
     }
 
     private static void assertDroppedUnchanged(WeightNoiseNets nets, List<INDArray> before, List<INDArray> masks,

@@ -160,7 +160,7 @@ public final class LayerWeightMasks extends HashMap<String, INDArray> {
         Map<String, INDArray> views = layer.conf().getLayer().initializer()
                 .getGradientsFromFlattened(layer.conf(), layer.getGradientsViewArray());
         for (Map.Entry<String, Drawn> e : pending.entrySet()) {
-            INDArray gradient = views.get(e.getKey());
+            INDArray gradient = flat(views.get(e.getKey()), layer, e.getKey());
             Drawn d = e.getValue();
             if (d.stored != null) {
                 MaskEngine.multiply(gradient, d.stored, gradient);
@@ -169,6 +169,36 @@ public final class LayerWeightMasks extends HashMap<String, INDArray> {
             }
         }
         pending.clear();
+    }
+
+    /**
+     * A parameter (or its gradient, or its noisy copy) as a vector in its buffer order, a view of the same memory.
+     * DropConnect indexes a weight's mask by its position there, the position it has in DL4J's flattened parameter
+     * vector: a layer's parameter and its gradient view are laid out alike (both are views DL4J cuts from its
+     * flattened arrays in the same order), so forward and gradient agree, and a mask pass is one sweep over
+     * contiguous memory whatever the parameter's order (DL4J's dense weights are f-order, where a c-order logical
+     * index would cost a strided pass).
+     *
+     * @throws IllegalStateException if the array is not contiguous in its own order, which DL4J's parameters are
+     */
+    public static INDArray flat(INDArray a, Layer layer, String paramKey) {
+        long[] shape = a.shape();
+        long[] stride = a.stride();
+        long expected = 1;
+        boolean f = a.ordering() == 'f';
+        for (int k = 0; k < shape.length; k++) {
+            int i = f ? k : shape.length - 1 - k;
+            if (shape[i] != 1) {
+                if (stride[i] != expected) {
+                    throw new IllegalStateException("parameter " + paramKey + " of layer " + describe(layer)
+                            + " is not a contiguous " + a.ordering() + "-order array (shape "
+                            + java.util.Arrays.toString(shape) + ", strides " + java.util.Arrays.toString(stride)
+                            + "): DropConnect needs DL4J's own parameter views");
+                }
+                expected *= shape[i];
+            }
+        }
+        return a.rank() == 1 ? a : a.reshape(a.ordering(), new long[] {a.length()});
     }
 
     /** True when the caller of {@link #clear} is a layer's backward method. */

@@ -13,6 +13,8 @@ import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.conf.weightnoise.IWeightNoise;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
+import org.dropkit.internal.MaskEngine;
+import org.dropkit.internal.MaskSpec;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -76,6 +78,15 @@ public enum WeightNoiseNets {
         if (add) {
             keys.add(new String[] {layer, param});
         }
+    }
+
+    /**
+     * The DropConnect mask of (spec, seed) for parameter w, in w's shape: the mask engine's value at each weight's
+     * position in w's buffer (DL4J's parameter order), which is what DropConnect uses.
+     */
+    public static INDArray weightMask(INDArray w, MaskSpec spec, long seed) {
+        INDArray flat = MaskEngine.fill(spec, seed, Nd4j.createUninitialized(w.dataType(), new long[] {w.length()}, 'c'));
+        return flat.reshape(w.ordering(), w.shape());
     }
 
     public MultiLayerNetwork net(IWeightNoise noise, DataType type) {
