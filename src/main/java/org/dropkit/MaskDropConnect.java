@@ -234,6 +234,9 @@ public final class MaskDropConnect implements IWeightNoise {
         MaskSpec spec = spec(iteration, epoch);
         LayerWeightMasks masks = spec.isAdditive() ? null : LayerWeightMasks.of(layer, this);
         if (spec.isIdentity() || param.isEmpty()) {
+            if (masks != null) {
+                masks.forget(paramKey); // no mask this pass (a schedule reached p = 1): none for the gradient
+            }
             return param;
         }
         DataType type = param.dataType();

@@ -181,6 +181,23 @@ class DropConnectTest {
         assertBitwiseEqual(without.params(), one.params(), "p = 1 trains as without DropConnect");
     }
 
+    /** A schedule that reaches p = 1 stops DropConnect from that iteration on: the step is the plain network's. */
+    @Test
+    void scheduleReachingOneTrainsAsWithoutDropConnect() {
+        WeightNoiseNets nets = WeightNoiseNets.DENSE;
+        DataSet ds = data(nets);
+        MultiLayerNetwork scheduled = nets.net(MaskDropConnect.bernoulli(new MapSchedule(ScheduleType.ITERATION,
+                java.util.Map.of(0, 0.5, 1, 1.0))), DataType.FLOAT, new Sgd(0.1), 7);
+        scheduled.fit(ds);
+        MultiLayerNetwork plain = nets.net(null, DataType.FLOAT, new Sgd(0.1), 7);
+        plain.fit(ds);
+        assertFalse(plain.params().equals(scheduled.params()), "the first step (p = 0.5) dropped weights");
+        plain.setParams(scheduled.params().dup());
+        scheduled.fit(ds);
+        plain.fit(ds);
+        assertBitwiseEqual(plain.params(), scheduled.params(), "the step at p = 1");
+    }
+
     /** After one fit() step with plain SGD, a weight its mask dropped is exactly what it was; kept ones moved. */
     @Test
     void droppedWeightsAreNotUpdatedByFit() {

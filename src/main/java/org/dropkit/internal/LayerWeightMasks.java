@@ -136,6 +136,11 @@ public final class LayerWeightMasks extends HashMap<String, INDArray> {
         pending.put(paramKey, new Drawn(spec, seed, maskType, stored));
     }
 
+    /** Records that this pass drew no mask for one parameter (p = 1): its gradient is left as it is. */
+    public void forget(String paramKey) {
+        pending.remove(paramKey);
+    }
+
     @Override
     public INDArray get(Object key) {
         if (gradientBeforeRead && !pending.isEmpty() && readFromBackward()) {
