@@ -199,7 +199,8 @@ public final class SwapResult<T> {
         }
 
         /**
-         * The Dropkit dropout that replaced it, or null if it was removed or left.
+         * The Dropkit dropout that replaced it, or null if it was removed or left, or the entry is weight noise (see
+         * {@link #weightNoiseReplacement()}).
          *
          * @return the replacement, or null
          */
