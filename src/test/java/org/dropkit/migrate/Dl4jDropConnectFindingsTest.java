@@ -113,6 +113,16 @@ class Dl4jDropConnectFindingsTest {
         System.out.printf("DL4J DropConnect(%.1f): %d of %d dropped weights of a 4x5 dense layer get a non-zero"
                 + " gradient%n", p, (int) withGradient, (int) droppedCount);
         assertTrue(droppedCount > 0 && withGradient > 0, "dropped weights get a gradient");
+        // A weight with no gradient feeds a hidden unit j whose outgoing weights (row j of W'1) were all dropped.
+        for (int i = 0; i < g.rows(); i++) {
+            for (int j = 0; j < g.columns(); j++) {
+                if (g.getDouble(i, j) == 0.0) {
+                    double kept = noisy1.getRow(j).neq(0.0).castTo(DataType.DOUBLE).sumNumber().doubleValue();
+                    assertEquals(0.0, kept, 0.0, "zero gradient at (" + i + ", " + j + "): unit " + j
+                            + " feeds nothing");
+                }
+            }
+        }
     }
 
     @Test
