@@ -6,17 +6,22 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
 import org.deeplearning4j.nn.conf.weightnoise.DropConnect;
+import org.deeplearning4j.nn.conf.weightnoise.WeightNoise;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.dropkit.testsupport.WeightNoiseNets;
+import org.dropkit.testsupport.DoublePrecision;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -29,8 +34,10 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * (training computes with p W on average, inference with W); the weight gradient is dL/dW' applied to W, so dropped
  * weights are updated; with {@code applyToBiases} the biases are dropped at inference too, because its condition
  * {@code train && isWeight || (applyToBiases && isBias)} binds as {@code (train && isWeight) || (applyToBiases &&
- * isBias)}. The numbers the README quotes are printed.
+ * isBias)}; {@code WeightNoise} has the same condition, and its multiplicative noise the same gradient. The numbers
+ * the README quotes are printed.
  */
+@ExtendWith(DoublePrecision.class)
 class Dl4jDropConnectFindingsTest {
 
     private static final LayerWorkspaceMgr NO_WORKSPACES = LayerWorkspaceMgr.noWorkspaces();
@@ -144,5 +151,27 @@ class Dl4jDropConnectFindingsTest {
 
         INDArray x = Nd4j.ones(DataType.DOUBLE, 1, 200);
         assertFalse(net.output(x, false).equals(net.output(x, false)), "two inference passes give different outputs");
+    }
+    /** DL4J's WeightNoise has the same condition: with applyToBias its biases are perturbed at inference too. */
+    @Test
+    void weightNoiseWithApplyToBiasPerturbsBiasesAtInference() {
+        WeightNoise noise = new WeightNoise(new NormalDistribution(1.0, 0.5), true, false);
+        MultiLayerNetwork net = ones(null);
+        Layer layer = net.getLayer(0);
+        Nd4j.getRandom().setSeed(15);
+        INDArray b = noise.getParameter(layer, "b", 0, 0, false, NO_WORKSPACES);
+        assertFalse(b.equals(layer.getParam("b")), "biases multiplied by N(1, 0.25) noise at inference");
+        assertSame(layer.getParam("W"), noise.getParameter(layer, "W", 0, 0, false, NO_WORKSPACES));
+    }
+
+    /** Its multiplicative noise gets the gradient at the noisy weights too: DL4J's gradient check fails. */
+    @Test
+    void multiplicativeWeightNoiseFailsTheReseededGradientCheck() {
+        WeightNoiseNets nets = WeightNoiseNets.DENSE;
+        MultiLayerNetwork net = nets.net(new WeightNoise(new NormalDistribution(1.0, 0.5), false), DataType.DOUBLE);
+        boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(net)
+                .input(nets.features(DataType.DOUBLE)).labels(nets.labels(DataType.DOUBLE))
+                .callEachIter(n -> Nd4j.getRandom().setSeed(16)));
+        assertFalse(ok, "dL/dW' applied to W is not the gradient of L(W * n)");
     }
 }
