@@ -173,6 +173,21 @@ class WeightNoiseSwapTest {
         swapped.get().fit(ds);
     }
 
+    /** The way back leaves Dropkit's DropConnect and says how to deploy without it: DL4J's would train otherwise. */
+    @Test
+    void exportLeavesDropkitsDropConnectAndSaysHowToDeploy() {
+        MultiLayerConfiguration conf = list(MaskDropConnect.bernoulli(0.8)).setInputType(InputType.feedForward(3))
+                .build();
+
+        ExportResult<MultiLayerConfiguration> exported = DropoutExport.export(conf);
+
+        assertFalse(exported.isDropkitFree(), exported::toString);
+        assertEquals(MaskDropConnect.bernoulli(0.8), noiseOf(exported.get(), 0), "not changed");
+        String note = exported.find("a", ExportResult.Site.OTHER).note();
+        assertTrue(note.contains("setWeightNoise(null)") && note.contains("dL/dW'"), note);
+        assertEquals(1, exported.left().size(), exported::toString);
+    }
+
     private static NeuralNetConfiguration.ListBuilder list(IWeightNoise... noises) {
         NeuralNetConfiguration.ListBuilder b = new NeuralNetConfiguration.Builder().seed(1).list();
         for (int i = 0; i < noises.length; i++) {
