@@ -385,4 +385,20 @@ public final class Checks {
                     + " (BlockNormalization.BATCH), or train in a wider type (.dataType(DataType.FLOAT)).");
         }
     }
+
+    /**
+     * @param p      the probability of retaining a weight (DropConnect)
+     * @param origin where it came from, for the message (e.g. "MaskDropConnect.bernoulli(p)")
+     * @return p, if it is in (0, 1]
+     * @throws IllegalArgumentException otherwise, NaN included
+     */
+    public static double weightRetainProbability(double p, String origin) {
+        if (!(p > 0.0 && p <= 1.0)) {
+            throw new IllegalArgumentException("weight retain probability p (" + p + ") given to " + origin
+                    + " must be in (0, 1]: p is the probability of KEEPING a weight (DL4J's DropConnect convention)"
+                    + " and p = 1 means no DropConnect. A drop rate of 0.3 is p = 0.7; use"
+                    + " MaskDropConnect.ofDropRate(0.3) to pass a drop rate.");
+        }
+        return p;
+    }
 }

@@ -36,12 +36,20 @@ import org.dropkit.MaskDropout;
  *   <tr><td>{@code AlphaDropout(p)}</td><td>{@code MaskDropout.alpha(p)}: the same formula, a and b (SELU's alpha
  *       and lambda only)</td></tr>
  *   <tr><td>{@code GaussianNoise(stddev)}</td><td>{@code MaskDropout.gaussianNoise(stddev)}</td></tr>
+ *   <tr><td>{@code DropConnect(p)} (weight noise)</td><td>{@code MaskDropConnect.bernoulli(p)}, schedule and
+ *       applyToBiases kept; the report notes what differs: DL4J keeps kept weights unscaled (Dropkit scales them by
+ *       1/p), its weight gradient is dL/dW' (Dropkit's dL/dW' * m), and with applyToBiases it also drops biases at
+ *       inference</td></tr>
+ *   <tr><td>{@code WeightNoise} of a {@code NormalDistribution}</td><td>added N(0, s): {@code
+ *       MaskDropConnect.gaussianNoise(s)}; multiplied N(1, s): {@code MaskDropConnect.gaussian(1 / (1 + s^2))}</td></tr>
  *   <tr><td>schedules</td><td>kept ({@link OneMinusSchedule} for a GaussianDropout rate schedule)</td></tr>
  *   <tr><td>dropout that drops nothing (p = 1, a Gaussian rate of 0)</td><td>removed; a {@code DropoutLayer}
  *       becomes DL4J's {@code ActivationLayer(IDENTITY)} of the same name, so indices, names and vertex inputs stay
  *       as they were</td></tr>
  * </table>
- * Everything else is left as it was and reported: weight noise ({@code DropConnect}, {@code WeightNoise}), unknown
+ * Everything else is left as it was and reported: other weight noise (other distributions, p outside (0, 1], and
+ * multiplicative noise on a layer where Dropkit's gradient cannot be exact: only {@code DenseLayer},
+ * {@code OutputLayer}, {@code RnnOutputLayer}, {@code ConvolutionLayer} and {@code LSTM} take it), unknown
  * {@code IDropout} classes, values Dropkit rejects (p outside (0, 1], a non-finite stddev, an {@code AlphaDropout}
  * whose schedule DL4J lost in JSON), spatial dropout where the layout of the layer's input cannot be told, and any
  * dropout on a layer where DL4J never back-propagates or never applies it ({@code Convolution3D},
@@ -53,8 +61,9 @@ import org.dropkit.MaskDropout;
  * and vertices) included.
  *
  * <h2>Same meaning</h2>
- * All these dropouts are the identity at inference, so a swapped network's outputs at inference are bit for bit those
- * of the original. In training the masks are Dropkit's: same distribution, different random numbers.
+ * All these dropouts are the identity at inference, and weight noise uses the weights themselves, so a swapped
+ * network's outputs at inference are bit for bit those of the original (except where DL4J's weight noise with
+ * applyToBiases made them random). In training the masks are Dropkit's: same distribution, different random numbers.
  *
  * <p>Spatial dropout means one mask value per example and channel (DL4J's documentation). DL4J's implementation
  * takes axis 1 as the channel axis; on channels-last arrays (NHWC convolutions, NWC recurrent layers, Keras-imported

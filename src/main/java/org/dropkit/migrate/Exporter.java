@@ -18,6 +18,7 @@ import org.deeplearning4j.nn.conf.graph.ScaleVertex;
 import org.deeplearning4j.nn.conf.graph.ShiftVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
@@ -27,6 +28,7 @@ import org.deeplearning4j.nn.conf.layers.recurrent.TimeDistributed;
 import org.deeplearning4j.nn.conf.layers.wrapper.BaseWrapperLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.util.GraphIndices;
+import org.dropkit.MaskDropConnect;
 import org.dropkit.MaskDropout;
 import org.dropkit.MaskKind;
 import org.dropkit.Scaling;
@@ -211,6 +213,13 @@ final class Exporter {
             return exportDropoutLayer((MaskDropoutLayer) layer, input, name, context, frozen);
         }
         exportOwnDropout(layer, input, name, context, frozen);
+        if (layer instanceof BaseLayer && ((BaseLayer) layer).getWeightNoise() instanceof MaskDropConnect) {
+            left.add(new ExportResult.Entry(name, ExportResult.Site.OTHER, ".weightNoise of " + kind + context,
+                    String.valueOf(((BaseLayer) layer).getWeightNoise()), null, null, "DL4J's DropConnect and"
+                    + " WeightNoise would train differently (kept weights unscaled, weight gradient dL/dW'); at"
+                    + " inference the layer uses its weights either way, so to deploy without Dropkit remove the"
+                    + " weight noise (setWeightNoise(null)): the outputs at inference do not change; not changed"));
+        }
         String dropkit = BuiltInConversion.dropkitClass(layer);
         if (dropkit != null && !leftHere(name)) {
             left.add(new ExportResult.Entry(name, ExportResult.Site.OTHER, kind + context, dropkit, null, null,

@@ -3,6 +3,7 @@ package org.dropkit.migrate;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.dropkit.MaskDropConnect;
 import org.dropkit.MaskDropout;
 
 /**
@@ -110,7 +111,10 @@ public final class SwapResult<T> {
          * identity {@code ActivationLayer} of the same name where it drops nothing.
          */
         DROPOUT_LAYER,
-        /** The layer's weight noise ({@code DropConnect}, {@code WeightNoise}); never replaced. */
+        /**
+         * The layer's weight noise ({@code DropConnect}, {@code WeightNoise}), replaced by a
+         * {@link org.dropkit.MaskDropConnect} where the meaning carries (see {@link Entry#weightNoiseReplacement()}).
+         */
         WEIGHT_NOISE
     }
 
@@ -121,6 +125,7 @@ public final class SwapResult<T> {
         private final String where;
         private final String before;
         private final MaskDropout replacement;
+        private final MaskDropConnect weightNoise;
         private final boolean removed;
         private final String note;
 
@@ -131,6 +136,12 @@ public final class SwapResult<T> {
 
         private Entry(String layerName, Site site, String where, String before, MaskDropout replacement,
                 boolean removed, String note) {
+            this(layerName, site, where, before, replacement, null, removed, note);
+        }
+
+        private Entry(String layerName, Site site, String where, String before, MaskDropout replacement,
+                MaskDropConnect weightNoise, boolean removed, String note) {
+            this.weightNoise = weightNoise;
             this.layerName = layerName;
             this.site = site;
             this.where = where;
@@ -138,6 +149,12 @@ public final class SwapResult<T> {
             this.replacement = replacement;
             this.removed = removed;
             this.note = note == null ? "" : note;
+        }
+
+        /** A weight noise entry: replaced (replacement not null) or left (replacement null). */
+        static Entry weightNoise(String layerName, String where, String before, MaskDropConnect replacement,
+                String note) {
+            return new Entry(layerName, Site.WEIGHT_NOISE, where, before, null, replacement, false, note);
         }
 
         /** An entry for a dropout that dropped nothing and was removed. */
@@ -182,12 +199,23 @@ public final class SwapResult<T> {
         }
 
         /**
-         * The Dropkit dropout that replaced it, or null if it was removed or left.
+         * The Dropkit dropout that replaced it, or null if it was removed or left, or the entry is weight noise (see
+         * {@link #weightNoiseReplacement()}).
          *
          * @return the replacement, or null
          */
         public MaskDropout replacement() {
             return replacement;
+        }
+
+        /**
+         * The Dropkit weight noise that replaced a DL4J {@code DropConnect} or {@code WeightNoise}
+         * ({@link Site#WEIGHT_NOISE}), or null if it was removed or left, or the entry is a dropout.
+         *
+         * @return the replacement weight noise, or null
+         */
+        public MaskDropConnect weightNoiseReplacement() {
+            return weightNoise;
         }
 
         /**
@@ -201,7 +229,8 @@ public final class SwapResult<T> {
 
         @Override
         public String toString() {
-            String after = removed ? "removed" : replacement == null ? "left as is"
+            String after = removed ? "removed" : weightNoise != null ? "-> " + weightNoise
+                    : replacement == null ? "left as is"
                     : "-> " + (site == Site.DROPOUT_LAYER ? "MaskDropoutLayer with " : "") + replacement;
             return "\"" + layerName + "\" " + where + ": " + before + " " + after + (note.isEmpty() ? "" : " (" + note
                     + ")");

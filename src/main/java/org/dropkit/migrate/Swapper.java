@@ -35,7 +35,9 @@ import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
 import org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional;
 import org.deeplearning4j.nn.conf.layers.recurrent.TimeDistributed;
+import org.deeplearning4j.nn.conf.weightnoise.IWeightNoise;
 import org.deeplearning4j.nn.conf.layers.wrapper.BaseWrapperLayer;
+import org.dropkit.MaskDropConnect;
 import org.dropkit.MaskDropout;
 import org.dropkit.conf.MaskDropoutLayer;
 import org.dropkit.internal.Dl4jDropoutDefects;
@@ -149,11 +151,34 @@ final class Swapper {
         }
         swapOwnDropout(layer, input, name, context, frozen);
         if (layer instanceof BaseLayer && ((BaseLayer) layer).getWeightNoise() != null) {
-            left.add(new SwapResult.Entry(name, SwapResult.Site.WEIGHT_NOISE, "weight noise of " + kind + context,
-                    String.valueOf(((BaseLayer) layer).getWeightNoise()), null,
-                    "weight noise acts on the parameters, not on activations; Dropkit has no equivalent"));
+            swapWeightNoise((BaseLayer) layer, name, context, frozen);
         }
         return layer;
+    }
+
+    /** DL4J's DropConnect and WeightNoise, where the meaning carries, become Dropkit's MaskDropConnect. */
+    private void swapWeightNoise(BaseLayer layer, String name, String context, String frozen) {
+        IWeightNoise noise = layer.getWeightNoise();
+        if (noise instanceof MaskDropConnect) {
+            return;
+        }
+        String where = ".weightNoise of " + layer.getClass().getSimpleName() + context;
+        String before = WeightNoiseConversion.describe(noise);
+        WeightNoiseConversion c = WeightNoiseConversion.of(noise, layer);
+        if (c.noOp) {
+            layer.setWeightNoise(null);
+            removed.add(SwapResult.Entry.removal(name, SwapResult.Site.WEIGHT_NOISE, where, before,
+                    join(c.note, "the layer has no weight noise now", frozen)));
+            return;
+        }
+        SwapResult.Entry entry = SwapResult.Entry.weightNoise(name, where, before, c.replacement,
+                join(c.note, frozen));
+        if (c.replacement == null) {
+            left.add(entry);
+        } else {
+            layer.setWeightNoise(c.replacement);
+            replaced.add(entry);
+        }
     }
 
     private void swapOwnDropout(Layer layer, Layout input, String name, String context, String frozen) {
@@ -266,6 +291,7 @@ final class Swapper {
             + " back-propagate, so the gradient it passes on is that of a dropped-out layer the forward pass never ran"
             + " (DL4J's dropout and Dropkit's alike): remove dropout from layers inside it";
 
+    /** The non-empty parts, separated by "; ": the notes of a report entry. */
     static String join(String... parts) {
         StringBuilder s = new StringBuilder();
         for (String p : parts) {

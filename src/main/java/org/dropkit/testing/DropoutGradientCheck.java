@@ -13,6 +13,7 @@ import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.dropout.IDropout;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
@@ -20,6 +21,9 @@ import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
 import org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional;
 import org.deeplearning4j.nn.conf.layers.wrapper.BaseWrapperLayer;
+import org.deeplearning4j.nn.conf.weightnoise.DropConnect;
+import org.deeplearning4j.nn.conf.weightnoise.IWeightNoise;
+import org.deeplearning4j.nn.conf.weightnoise.WeightNoise;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -41,7 +45,8 @@ import org.nd4j.linalg.learning.config.Sgd;
  *   <li>a reproducibility check: two training passes with the same seed must give the same score, or no numerical
  *       check can pass (something draws random numbers outside {@code Nd4j.getRandom()});</li>
  *   <li>DL4J's numerical gradient check ({@code GradientCheckUtil}) with {@code Nd4j.getRandom()} reseeded before
- *       every pass, so every pass sees the same masks;</li>
+ *       every pass, so every pass sees the same masks (weight masks of {@link org.dropkit.MaskDropConnect} too; a
+ *       failure with DL4J's own {@code DropConnect} is explained: its weight gradient ignores the mask);</li>
  *   <li>for every Dropkit dropout in the network ({@code .dropOut(MaskDropout...)} and {@link MaskDropoutLayer}),
  *       the exact check: on the array it acts on in this network, forward gives {@code y = x * m} and backward
  *       {@code dx = dy * m} with the same mask m, bit for bit (alpha dropout: {@code y = (x - alpha') * m + c} with
@@ -390,6 +395,11 @@ public final class DropoutGradientCheck {
                 if (channelsLast != null) {
                     found.add(e.getKey() + " " + channelsLast);
                 }
+                if (l instanceof BaseLayer && isInexactWeightNoise(((BaseLayer) l).getWeightNoise())) {
+                    found.add(e.getKey() + " has DL4J's " + ((BaseLayer) l).getWeightNoise().getClass().getSimpleName()
+                            + ", whose weight gradient is dL/dW' (the gradient at the noisy weights), not dL/dW' * m:"
+                            + " use org.dropkit.MaskDropConnect");
+                }
                 if (l instanceof FrozenLayerWithBackprop && Sites.hasDropkit(((FrozenLayerWithBackprop) l)
                         .getUnderlying())) {
                     found.add(e.getKey() + " is a FrozenLayerWithBackprop around a layer with dropout: DL4J runs it"
@@ -401,6 +411,11 @@ public final class DropoutGradientCheck {
             }
             return "If only dropout is new in this network, see the exact checks; otherwise look at non-smooth"
                     + " activations (ReLU) and custom layers.";
+        }
+
+        /** DL4J's DropConnect, and its multiplicative WeightNoise: their gradient ignores the mask. */
+        private boolean isInexactWeightNoise(IWeightNoise noise) {
+            return noise instanceof DropConnect || noise instanceof WeightNoise && !((WeightNoise) noise).isAdditive();
         }
 
         private String foreignDropout() {

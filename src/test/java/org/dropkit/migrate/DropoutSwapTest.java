@@ -288,7 +288,7 @@ class DropoutSwapTest {
         MultiLayerConfiguration conf = list()
                 .layer(new DenseLayer.Builder().name("alpha").nOut(4).dropOut(alpha).build())
                 .layer(new DenseLayer.Builder().name("noise").nOut(4).dropOut(noise).build())
-                .layer(new DenseLayer.Builder().name("dropConnect").nOut(4).weightNoise(new DropConnect(0.9))
+                .layer(new DenseLayer.Builder().name("dropConnect").nOut(4).weightNoise(new DropConnect(1.5))
                         .build())
                 .layer(new DenseLayer.Builder().name("tooLarge").nOut(4).dropOut(tooLarge).build())
                 .layer(new DenseLayer.Builder().name("custom").nOut(4).dropOut(custom).build())
@@ -317,7 +317,8 @@ class DropoutSwapTest {
         });
         SwapResult.Entry dropConnect = swapped.find("dropConnect", SwapResult.Site.WEIGHT_NOISE);
         assertTrue(dropConnect.before().contains("DropConnect"), dropConnect.before());
-        assertTrue(dropConnect.note().contains("no equivalent"), dropConnect.note());
+        assertNull(dropConnect.weightNoiseReplacement());
+        assertTrue(dropConnect.note().contains("p = 1.5 is outside (0, 1]"), dropConnect.note());
     }
 
     @Test
