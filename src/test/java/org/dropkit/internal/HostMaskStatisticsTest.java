@@ -194,6 +194,63 @@ class HostMaskStatisticsTest {
     }
 
     // ------------------------------------------------------------------------------------------------------------
+    // Additive noise (GAUSSIAN_NOISE): x + n with n = sigma z from the same Box-Muller transform, its own streams
+
+    /** The standardized noise n / sigma of a FLOAT forward pass over zeros (0 + n = n). */
+    private static double[] standardizedNoise(double sigma, long seed, int n) {
+        INDArray zeros = Nd4j.zeros(DataType.FLOAT, n);
+        float[] v = MaskEngine.forward(MaskSpec.noise(sigma, new int[0]), seed, DataType.FLOAT, zeros,
+                zeros.ulike()).toFloatVector();
+        double[] z = new double[n];
+        for (int i = 0; i < n; i++) {
+            z[i] = v[i] / sigma;
+        }
+        return z;
+    }
+
+    @ParameterizedTest
+    @ValueSource(doubles = {0.05, 1.0, 3.0})
+    void noiseHasMeanZeroAndVarianceSigmaSquared(double sigma) {
+        double[] z = standardizedNoise(sigma, 103, N);
+        // n / sigma has mean 0 and variance 1: standard errors 1 / sqrt(N) and sqrt(2 / (N - 1)).
+        double m = mean(z);
+        assertEquals(0.0, m, SIGMAS / Math.sqrt(N), "mean of n / sigma");
+        double var = 0;
+        for (double v : z) {
+            var += (v - m) * (v - m);
+        }
+        var /= N - 1;
+        assertEquals(1.0, var, SIGMAS * Math.sqrt(2.0 / (N - 1)), "variance of n / sigma");
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {4, 5})
+    void noisePassesKolmogorovSmirnovAgainstTheNormalCdf(long seed) {
+        double[] z = standardizedNoise(0.3, seed, N);
+        Arrays.sort(z);
+        NormalDistribution normal = new NormalDistribution(0, 1);
+        double d = 0;
+        for (int i = 0; i < N; i++) {
+            double f = normal.cumulativeProbability(z[i]);
+            d = Math.max(d, Math.max(f - (double) i / N, (double) (i + 1) / N - f));
+        }
+        double eps = Math.sqrt(Math.log(2 / KS_SIGNIFICANCE) / (2.0 * N));
+        assertTrue(d < eps, "Kolmogorov-Smirnov D = " + d + " >= " + eps + " (DKW bound at significance "
+                + KS_SIGNIFICANCE + ", n = " + N + ")");
+    }
+
+    /** The noise and the Gaussian mask of one seed come from different streams: uncorrelated, element by element. */
+    @Test
+    void noiseAndTheGaussianMaskOfOneSeedAreUncorrelated() {
+        double[] noise = standardizedNoise(0.3, 47, N / 4);
+        double[] mask = standardized(0.5, 47, N / 4);
+        double[] both = new double[2 * noise.length];
+        System.arraycopy(noise, 0, both, 0, noise.length);
+        System.arraycopy(mask, 0, both, noise.length, mask.length);
+        assertUncorrelated(both, noise.length, i -> i < noise.length, "noise and Gaussian mask of seed 47");
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
     // Bernoulli
 
     private static double[] kept(double p, long seed, int n) {
