@@ -150,16 +150,16 @@ public final class FamilyInterleaved extends NativeBackend {
             row.put("pass", pass.name());
             row.put("baseline", impls[0].name());
             row.put("impl", impls[v].name());
-            row.put("baselineMedianMs", InterleavedFitSteps.median(msPerCall[0]));
-            row.put("implMedianMs", InterleavedFitSteps.median(msPerCall[v]));
-            row.put("medianRatio", InterleavedFitSteps.median(ratios));
+            row.put("baselineMedianMs", Rounds.median(msPerCall[0]));
+            row.put("implMedianMs", Rounds.median(msPerCall[v]));
+            row.put("medianRatio", Rounds.median(ratios));
             row.put("roundsFaster", faster);
             row.put("callsPerRound", new int[] {calls[0], calls[v]});
             row.put("baselineMsByRound", msPerCall[0]);
             row.put("implMsByRound", msPerCall[v]);
             rows.add(row);
             System.out.println(String.format(Locale.ROOT, "# %s %s %s vs %s: ratio %.2f (%d/%d rounds faster)",
-                    shape, pass, impls[v], impls[0], InterleavedFitSteps.median(ratios), faster, rounds));
+                    shape, pass, impls[v], impls[0], Rounds.median(ratios), faster, rounds));
         }
         return rows;
     }
