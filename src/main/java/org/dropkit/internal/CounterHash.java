@@ -31,6 +31,9 @@ final class CounterHash {
     static final long BERNOULLI_SALT = 0x2545F4914F6CDD1DL;
     static final long RADIUS_SALT = 0x6A09E667F3BCC909L;
     static final long ANGLE_SALT = 0xBB67AE8584CAA73BL;
+    /** The streams of additive noise: not those of a Gaussian mask, so the two kinds of one seed are independent. */
+    static final long NOISE_RADIUS_SALT = 0x3C6EF372FE94F82BL;
+    static final long NOISE_ANGLE_SALT = 0xA54FF53A5F1D36F1L;
 
     private CounterHash() {
     }

@@ -11,7 +11,9 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The mask engine's CPU path: masks generated in Java ({@link MaskChunks}) and applied straight in the arrays'
  * native buffers, for FLOAT and DOUBLE arrays in host memory (the nd4j-native backend). Other backends (CUDA) and
- * other data types (HALF, BFLOAT16) keep ND4J's random ops; {@link MaskEngine} asks here first.
+ * other data types (HALF, BFLOAT16) keep ND4J's random ops; {@link MaskEngine} asks here first. The forward passes of
+ * alpha dropout ({@code (x - alpha') * m + c}) and additive noise ({@code x + sigma z}) are the same single pass
+ * with another combining step ({@link Recipe#combine}).
  *
  * <p>Why not ND4J's ops on the CPU: its {@code GaussianDistribution} costs about 15 ns per element per thread, and
  * every op call about 10 us, which decides the time of small layers. Here a pass is one sweep over memory and no op
@@ -23,7 +25,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * that any thread may compute, and each chunk's values come from counter streams keyed by the seed. So c and f
  * order, views, one or many threads, forward and recomputing backward all see the same mask. DOUBLE masks are the
  * FLOAT masks' decisions and values at double precision: a Bernoulli mask keeps the same elements with the value
- * (double) (1/p); a Gaussian mask holds the FLOAT values widened, exactly.
+ * (double) (1/p); a Gaussian mask, and additive noise, hold the FLOAT values widened, exactly.
  *
  * <p>A pass allocates no array: the chunk arrays are per thread and reused; it makes only a few small objects (the
  * buffers' NIO views, and a job record when it runs on several threads).
@@ -81,23 +83,40 @@ final class HostMasks {
     }
 
     // ------------------------------------------------------------------------------------------------------------
-    // The three operations of MaskEngine. Each returns false, having done nothing, when it does not apply.
+    // The operations of MaskEngine. Each returns false, having done nothing, when it does not apply.
 
     /** {@code z = x * m} with the element-wise mask of (spec, seed); x and z of one shape, z may be x. */
     static boolean apply(MaskSpec spec, long seed, INDArray x, INDArray z) {
+        return pass(spec, seed, false, x, z);
+    }
+
+    /**
+     * The training forward pass in one sweep: {@code z = x * m} for BERNOULLI and GAUSSIAN, {@code z = (x - alpha') *
+     * m + c} for ALPHA, {@code z = x + n} for GAUSSIAN_NOISE; element-wise (no shared axes), x and z of one shape and
+     * type, z may be x. ALPHA's three operations are each rounded to the data type, in the order of the ND4J ops
+     * (scalar subtraction, multiplication, scalar addition) that compute it otherwise, so both give the same bits.
+     */
+    static boolean forward(MaskSpec spec, long seed, INDArray x, INDArray z) {
+        return pass(spec, seed, true, x, z);
+    }
+
+    private static boolean pass(MaskSpec spec, long seed, boolean forward, INDArray x, INDArray z) {
         if (spec.isShared() || x.dataType() != z.dataType() || !accessible(x) || !accessible(z)) {
             return false;
         }
-        run(new Recipe(spec, seed), x, null, z, threadsFor(z.length()));
+        run(new Recipe(spec, seed, forward), x, null, z, threadsFor(z.length()));
         return true;
     }
 
-    /** Writes the mask of (spec, seed) into target, whose shape is the mask's shape. */
+    /**
+     * Writes the mask of (spec, seed) into target, whose shape is the mask's shape; for GAUSSIAN_NOISE, the noise
+     * (the temporary that a shared or non-c-order pass adds).
+     */
     static boolean fill(MaskSpec spec, long seed, INDArray target) {
         if (!accessible(target)) {
             return false;
         }
-        run(new Recipe(spec, seed), null, null, target, threadsFor(target.length()));
+        run(new Recipe(spec, seed, false), null, null, target, threadsFor(target.length()));
         return true;
     }
 
@@ -114,17 +133,26 @@ final class HostMasks {
 
     /** Test hook: {@link #apply} or {@link #fill} (x null) on exactly the given number of threads. */
     static void applyOnThreads(MaskSpec spec, long seed, INDArray x, INDArray z, int threads) {
+        onThreads(spec, seed, false, x, z, threads);
+    }
+
+    /** Test hook: {@link #forward} on exactly the given number of threads. */
+    static void forwardOnThreads(MaskSpec spec, long seed, INDArray x, INDArray z, int threads) {
+        onThreads(spec, seed, true, x, z, threads);
+    }
+
+    private static void onThreads(MaskSpec spec, long seed, boolean forward, INDArray x, INDArray z, int threads) {
         if ((x != null && !accessible(x)) || !accessible(z) || spec.isShared() && x != null) {
             throw new IllegalArgumentException("not a host-mask case: " + x + ", " + z);
         }
-        run(new Recipe(spec, seed), x, null, z, threads);
+        run(new Recipe(spec, seed, forward), x, null, z, threads);
     }
 
     // ------------------------------------------------------------------------------------------------------------
 
     /**
-     * One pass over z: z = x * mask (recipe and x), z = mask (recipe only), or z = x * m (m, no recipe). Blocks of
-     * {@link #BLOCK} elements, each a sequence of chunks.
+     * One pass over z: z = x (op) mask (recipe and x: see {@link Recipe#combine}), z = mask (recipe only), or
+     * z = x * m (m, no recipe). Blocks of {@link #BLOCK} elements, each a sequence of chunks.
      */
     private static void run(Recipe recipe, INDArray x, INDArray m, INDArray z, int threads) {
         long n = z.length();
@@ -173,8 +201,12 @@ final class HostMasks {
             if (x != null) {
                 x.position((int) (xo + start));
                 x.get(values, 0, len);
-                for (int j = 0; j < len; j++) {
-                    values[j] *= mask[j];
+                if (recipe == null) {
+                    for (int j = 0; j < len; j++) {
+                        values[j] *= mask[j];
+                    }
+                } else {
+                    recipe.combine(values, mask, len);
                 }
                 out = values;
             }
@@ -205,8 +237,12 @@ final class HostMasks {
             if (x != null) {
                 x.position((int) (xo + start));
                 x.get(values, 0, len);
-                for (int j = 0; j < len; j++) {
-                    values[j] *= mask[j];
+                if (recipe == null) {
+                    for (int j = 0; j < len; j++) {
+                        values[j] *= mask[j];
+                    }
+                } else {
+                    recipe.combine(values, mask, len);
                 }
                 out = values;
             }
@@ -223,25 +259,45 @@ final class HostMasks {
         return a.data().asNio().order(ByteOrder.nativeOrder()).asDoubleBuffer();
     }
 
-    /** What one pass's mask is: kind and parameters from the spec, stream keys from the seed. */
+    /**
+     * What one pass's mask is (kind and parameters from the spec, stream keys from the seed) and how it meets the
+     * input: multiplied, multiplied after alpha dropout's shift and followed by its constant, or added (noise).
+     */
     static final class Recipe {
+        private static final int MULTIPLY = 0;
+        private static final int ALPHA = 1;
+        private static final int ADD = 2;
+
         private final boolean gaussian;
+        private final int op;
         private final long key;
         private final long angleKey;
         private final long threshold;
         private final float keptFloat;
         private final double keptDouble;
         private final float sigma;
+        /** ALPHA forward: (T) alpha' subtracted before the multiplication, (T) c added after it. */
+        private final float shiftFloat;
+        private final double shiftDouble;
+        private final float offsetFloat;
+        private final double offsetDouble;
 
-        Recipe(MaskSpec spec, long seed) {
-            if (!spec.bernoulliDecisions() && spec.kind() != MaskKind.GAUSSIAN) {
-                // Additive noise has no mask and DropBlock makes its own (MaskEngine routes both elsewhere).
+        /**
+         * @param forward true for the training forward pass ({@link #forward}): ALPHA applies its affine correction,
+         *                GAUSSIAN_NOISE adds; false for {@code x * m} (forward of BERNOULLI and GAUSSIAN, every
+         *                backward pass) and for masks alone
+         */
+        Recipe(MaskSpec spec, long seed, boolean forward) {
+            boolean noise = spec.isAdditive();
+            if (!spec.bernoulliDecisions() && spec.kind() != MaskKind.GAUSSIAN && !noise) {
+                // DropBlock makes its own mask (MaskEngine routes it elsewhere).
                 throw new IllegalStateException("no Java mask for " + spec);
             }
-            gaussian = spec.kind() == MaskKind.GAUSSIAN;
+            gaussian = noise || spec.kind() == MaskKind.GAUSSIAN;
+            op = noise ? ADD : forward && spec.kind() == MaskKind.ALPHA ? ALPHA : MULTIPLY;
             if (gaussian) {
-                key = CounterHash.key(seed, CounterHash.RADIUS_SALT);
-                angleKey = CounterHash.key(seed, CounterHash.ANGLE_SALT);
+                key = CounterHash.key(seed, noise ? CounterHash.NOISE_RADIUS_SALT : CounterHash.RADIUS_SALT);
+                angleKey = CounterHash.key(seed, noise ? CounterHash.NOISE_ANGLE_SALT : CounterHash.ANGLE_SALT);
                 sigma = (float) spec.sigma();
                 threshold = 0;
                 keptFloat = 0f;
@@ -254,18 +310,24 @@ final class HostMasks {
                 keptDouble = spec.keptScale();
                 keptFloat = (float) keptDouble;
             }
+            shiftDouble = op == ALPHA ? MaskSpec.ALPHA_PRIME : 0.0;
+            shiftFloat = (float) shiftDouble;
+            offsetDouble = op == ALPHA ? MaskSpec.alphaDropped(spec.p()) : 0.0;
+            offsetFloat = (float) offsetDouble;
         }
 
-        /** The FLOAT mask values of one chunk. */
+        /** The FLOAT mask (or noise) values of one chunk. */
         void floatMask(MaskChunks chunks, long chunk, float[] out) {
-            if (gaussian) {
+            if (op == ADD) {
+                chunks.normal(key, angleKey, chunk, sigma, out);
+            } else if (gaussian) {
                 chunks.gaussian(key, angleKey, chunk, sigma, out);
             } else {
                 chunks.bernoulli(key, chunk, threshold, keptFloat, out);
             }
         }
 
-        /** The DOUBLE mask values of one chunk: the FLOAT mask's, at double precision. */
+        /** The DOUBLE mask (or noise) values of one chunk: the FLOAT values, at double precision. */
         void doubleMask(MaskChunks chunks, long chunk, double[] out) {
             float[] f = chunks.mask;
             floatMask(chunks, chunk, f);
@@ -277,6 +339,47 @@ final class HostMasks {
                 double kept = keptDouble;
                 for (int j = 0; j < MaskChunks.CHUNK; j++) {
                     out[j] = f[j] == 0f ? 0.0 : kept;
+                }
+            }
+        }
+
+        /**
+         * {@code v = v * m}, {@code (v - alpha') * m + c} or {@code v + m}, each operation rounded to float (Java
+         * never fuses a multiply and an add).
+         */
+        void combine(float[] v, float[] m, int len) {
+            if (op == ALPHA) {
+                float shift = shiftFloat;
+                float offset = offsetFloat;
+                for (int j = 0; j < len; j++) {
+                    v[j] = (v[j] - shift) * m[j] + offset;
+                }
+            } else if (op == ADD) {
+                for (int j = 0; j < len; j++) {
+                    v[j] += m[j];
+                }
+            } else {
+                for (int j = 0; j < len; j++) {
+                    v[j] *= m[j];
+                }
+            }
+        }
+
+        /** {@link #combine(float[], float[], int)} in double. */
+        void combine(double[] v, double[] m, int len) {
+            if (op == ALPHA) {
+                double shift = shiftDouble;
+                double offset = offsetDouble;
+                for (int j = 0; j < len; j++) {
+                    v[j] = (v[j] - shift) * m[j] + offset;
+                }
+            } else if (op == ADD) {
+                for (int j = 0; j < len; j++) {
+                    v[j] += m[j];
+                }
+            } else {
+                for (int j = 0; j < len; j++) {
+                    v[j] *= m[j];
                 }
             }
         }

@@ -96,7 +96,16 @@ final class MaskChunks {
      */
     void gaussian(long radiusKey, long angleKey, long chunk, float sigma, float[] out) {
         gaussianFields(radiusKey, angleKey, chunk);
-        gaussianValues(sigma, out);
+        gaussianValues(sigma, true, out);
+    }
+
+    /**
+     * The FLOAT noise values {@code sigma z} of chunk {@code chunk} into {@code out[0 .. CHUNK)}: the same transform
+     * as {@link #gaussian}, without the 1.
+     */
+    void normal(long radiusKey, long angleKey, long chunk, float sigma, float[] out) {
+        gaussianFields(radiusKey, angleKey, chunk);
+        gaussianValues(sigma, false, out);
     }
 
     /*
@@ -164,9 +173,10 @@ final class MaskChunks {
      * the series to s^9 is within 7e-10); theta / 2 = (t - 2^22 + 1/2) pi 2^-23 in (-pi/2, pi/2) (every step exact
      * but the last multiply); its sin and cos by Taylor polynomials to degree 13 and 12 (remainders below
      * (pi/2)^15 / 15! = 6e-10 and (pi/2)^14 / 14! = 6e-9); cos theta = 1 - 2 sin^2(theta/2), sin theta =
-     * 2 sin(theta/2) cos(theta/2); masks 1 + sigma r cos theta (first half) and 1 + sigma r sin theta (second).
+     * 2 sin(theta/2) cos(theta/2); masks 1 + sigma r cos theta (first half) and 1 + sigma r sin theta (second), or
+     * without the 1 (additive noise) when {@code plusOne} is false.
      */
-    private void gaussianValues(float sigma, float[] out) {
+    private void gaussianValues(float sigma, boolean plusOne, float[] out) {
         float[] m = mantissa;
         float[] e = exponent;
         float[] r = radius;
@@ -200,11 +210,20 @@ final class MaskChunks {
             c[q] = 1f + t2 * (-0.5f + t2 * (1f / 24 + t2 * (-1f / 720 + t2 * (1f / 40320
                     + t2 * (-1f / 3628800 + t2 * (1f / 479001600))))));
         }
-        for (int q = 0; q < PAIRS; q++) {
-            out[q] = 1f + sigma * (r[q] * (1f - 2f * s[q] * s[q]));
-        }
-        for (int q = 0; q < PAIRS; q++) {
-            out[PAIRS + q] = 1f + sigma * (r[q] * (2f * s[q] * c[q]));
+        if (plusOne) {
+            for (int q = 0; q < PAIRS; q++) {
+                out[q] = 1f + sigma * (r[q] * (1f - 2f * s[q] * s[q]));
+            }
+            for (int q = 0; q < PAIRS; q++) {
+                out[PAIRS + q] = 1f + sigma * (r[q] * (2f * s[q] * c[q]));
+            }
+        } else {
+            for (int q = 0; q < PAIRS; q++) {
+                out[q] = sigma * (r[q] * (1f - 2f * s[q] * s[q]));
+            }
+            for (int q = 0; q < PAIRS; q++) {
+                out[PAIRS + q] = sigma * (r[q] * (2f * s[q] * c[q]));
+            }
         }
     }
 

@@ -39,8 +39,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p><b>Alpha dropout and additive noise.</b> {@link #forward} runs every kind. Alpha dropout is computed as
  * {@code y = (x - alpha') * M + c}: the input shifted by alpha' (rounded once to T), times a Bernoulli mask M whose
  * kept value is {@code (T) a}, plus {@code (T) c} with {@code c = a alpha' p}, the output of a dropped unit; its
- * backward pass is {@link #apply} with the same M. Gaussian noise is {@code y = x + n}, n drawn in c-order over the
- * mask shape, and its backward pass copies the gradient. So for every kind backward is {@code dx = dy * M}.
+ * backward pass is {@link #apply} with the same M. Gaussian noise is {@code y = x + n}, n made in c-order over the
+ * mask shape, and its backward pass copies the gradient. On the CPU path (FLOAT, DOUBLE) each forward pass is one
+ * Java sweep over the array where the arrays allow ({@link HostMasks#forward}). So for every kind backward is {@code dx = dy * M}.
  */
 public final class MaskEngine {
 
@@ -131,6 +132,9 @@ public final class MaskEngine {
             return z == x ? z : z.assign(x);
         }
         if (spec.kind() == MaskKind.ALPHA) {
+            if (maskType == z.dataType() && HostMasks.forward(spec, seed, x, z)) {
+                return z; // shift, mask, multiply and offset in one pass, the same bits as the ops below
+            }
             return apply(spec, seed, maskType, alphaShifted(x, z), z).addi(MaskSpec.alphaDropped(spec.p()));
         }
         if (spec.isAdditive()) {
@@ -172,22 +176,32 @@ public final class MaskEngine {
     }
 
     /**
-     * {@code z = x + n}, n the noise of (spec, seed), drawn in c-order over the mask shape in {@code noiseType}:
-     * straight into z when it can hold it (z a contiguous c-order array of that type, not x, noise not shared), else
-     * into a temporary broadcast over x.
+     * {@code z = x + n}, n the noise of (spec, seed) in c-order over the mask shape, made in {@code noiseType}: on the
+     * CPU for FLOAT and DOUBLE, generated in Java ({@link HostMasks}; DOUBLE noise is the FLOAT noise widened) and
+     * added in the same pass when x and z are c-order arrays of that type and the noise is not shared; otherwise
+     * written straight into z when it can hold it (a contiguous c-order array of that type, not x, noise not shared),
+     * else into a temporary broadcast over x. Other types and backends draw it with ND4J's Gaussian op.
      */
     private static INDArray addNoise(MaskSpec spec, long seed, DataType noiseType, INDArray x, INDArray z) {
         if (x.dataType() != z.dataType()) {
             x = x.castTo(z.dataType());
         }
+        boolean host = noiseType == z.dataType() && HostMasks.appliesTo(HostMasks.cpuBackend(), noiseType);
+        if (host && HostMasks.forward(spec, seed, x, z)) {
+            return z;
+        }
         if (!spec.isShared() && z != x && noiseType == z.dataType() && isCContiguous(z)) {
-            draw(spec, seed, z);
+            if (!host || !HostMasks.fill(spec, seed, z)) {
+                draw(spec, seed, z);
+            }
             Nd4j.getExecutioner().exec(new AddOp(x, z, z));
             return z;
         }
         try (MemoryWorkspace ignored = scratchUnlessInWorkspace()) {
             INDArray noise = Nd4j.createUninitialized(noiseType, maskShape(x.shape(), spec), 'c');
-            draw(spec, seed, noise);
+            if (!host || !HostMasks.fill(spec, seed, noise)) {
+                draw(spec, seed, noise);
+            }
             if (noise.dataType() != z.dataType()) {
                 noise = noise.castTo(z.dataType());
             }

@@ -114,33 +114,42 @@ class HostMaskStatisticsTest {
     @ParameterizedTest
     @ValueSource(doubles = {0.2, 0.5, 0.9})
     void gaussianMaskHasMeanOneAndVarianceSigmaSquared(double p) {
-        double[] z = standardized(p, 101, N);
-        // z has mean 0 and variance 1: standard error of the mean 1 / sqrt(N), of the variance sqrt(2 / (N - 1)).
+        assertMeanZeroVarianceOne(standardized(p, 101, N), "(m - 1) / sigma");
+    }
+
+    /** z has mean 0 and variance 1: standard error of the mean 1 / sqrt(n), of the variance sqrt(2 / (n - 1)). */
+    private static void assertMeanZeroVarianceOne(double[] z, String what) {
+        int n = z.length;
         double m = mean(z);
-        assertEquals(0.0, m, SIGMAS / Math.sqrt(N), "mean of (m - 1) / sigma");
+        assertEquals(0.0, m, SIGMAS / Math.sqrt(n), "mean of " + what);
         double var = 0;
         for (double v : z) {
             var += (v - m) * (v - m);
         }
-        var /= N - 1;
-        assertEquals(1.0, var, SIGMAS * Math.sqrt(2.0 / (N - 1)), "variance of (m - 1) / sigma");
+        var /= n - 1;
+        assertEquals(1.0, var, SIGMAS * Math.sqrt(2.0 / (n - 1)), "variance of " + what);
     }
 
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3})
     void gaussianMaskPassesKolmogorovSmirnovAgainstTheNormalCdf(long seed) {
-        double[] z = standardized(0.5, seed, N);
+        // For scale: a mask whose sigma is 1% off has D = 0.0024 (at +-1 sigma), 1.8 times the bound here.
+        assertStandardNormal(standardized(0.5, seed, N));
+    }
+
+    /** Kolmogorov-Smirnov distance of z from the standard normal CDF, within the DKW bound at KS_SIGNIFICANCE. */
+    private static void assertStandardNormal(double[] z) {
+        int n = z.length;
         Arrays.sort(z);
         NormalDistribution normal = new NormalDistribution(0, 1);
         double d = 0;
-        for (int i = 0; i < N; i++) {
+        for (int i = 0; i < n; i++) {
             double f = normal.cumulativeProbability(z[i]);
-            d = Math.max(d, Math.max(f - (double) i / N, (double) (i + 1) / N - f));
+            d = Math.max(d, Math.max(f - (double) i / n, (double) (i + 1) / n - f));
         }
-        double eps = Math.sqrt(Math.log(2 / KS_SIGNIFICANCE) / (2.0 * N));
-        // For scale: a mask whose sigma is 1% off has D = 0.0024 (at +-1 sigma), 1.8 times eps here.
+        double eps = Math.sqrt(Math.log(2 / KS_SIGNIFICANCE) / (2.0 * n));
         assertTrue(d < eps, "Kolmogorov-Smirnov D = " + d + " >= " + eps + " (DKW bound at significance "
-                + KS_SIGNIFICANCE + ", n = " + N + ")");
+                + KS_SIGNIFICANCE + ", n = " + n + ")");
     }
 
     /** Beyond 3 and 4 sigma: counts within 6 binomial standard deviations of N P(|Z| > t), each side. */
@@ -191,6 +200,44 @@ class HostMaskStatisticsTest {
         System.arraycopy(a, 0, both, 0, a.length);
         System.arraycopy(b, 0, both, a.length, b.length);
         assertUncorrelated(both, a.length, i -> i < a.length, "masks of seeds 41 and 42, element by element");
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Additive noise (GAUSSIAN_NOISE): x + n with n = sigma z from the same Box-Muller transform, its own streams
+
+    /** The standardized noise n / sigma of a FLOAT forward pass over zeros (0 + n = n). */
+    private static double[] standardizedNoise(double sigma, long seed, int n) {
+        INDArray zeros = Nd4j.zeros(DataType.FLOAT, n);
+        float[] v = MaskEngine.forward(MaskSpec.noise(sigma, new int[0]), seed, DataType.FLOAT, zeros,
+                zeros.ulike()).toFloatVector();
+        double[] z = new double[n];
+        for (int i = 0; i < n; i++) {
+            z[i] = v[i] / sigma;
+        }
+        return z;
+    }
+
+    @ParameterizedTest
+    @ValueSource(doubles = {0.05, 1.0, 3.0})
+    void noiseHasMeanZeroAndVarianceSigmaSquared(double sigma) {
+        assertMeanZeroVarianceOne(standardizedNoise(sigma, 103, N), "n / sigma");
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {4, 5})
+    void noisePassesKolmogorovSmirnovAgainstTheNormalCdf(long seed) {
+        assertStandardNormal(standardizedNoise(0.3, seed, N));
+    }
+
+    /** The noise and the Gaussian mask of one seed come from different streams: uncorrelated, element by element. */
+    @Test
+    void noiseAndTheGaussianMaskOfOneSeedAreUncorrelated() {
+        double[] noise = standardizedNoise(0.3, 47, N / 4);
+        double[] mask = standardized(0.5, 47, N / 4);
+        double[] both = new double[2 * noise.length];
+        System.arraycopy(noise, 0, both, 0, noise.length);
+        System.arraycopy(mask, 0, both, noise.length, mask.length);
+        assertUncorrelated(both, noise.length, i -> i < noise.length, "noise and Gaussian mask of seed 47");
     }
 
     // ------------------------------------------------------------------------------------------------------------

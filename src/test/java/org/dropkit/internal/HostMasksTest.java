@@ -23,6 +23,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.api.ops.random.impl.BernoulliDistribution;
+import org.nd4j.linalg.api.ops.random.impl.GaussianDistribution;
 import org.nd4j.linalg.api.rng.Random;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -211,6 +212,204 @@ class HostMasksTest {
         INDArray expected = x.ulike();
         Nd4j.getExecutioner().exec(new MulOp(x, m, expected));
         assertBitwiseEqual(expected, MaskEngine.multiply(x, m, x.ulike()), "MaskEngine.multiply vs MulOp");
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Forward passes in one sweep: alpha dropout's affine form and additive noise.
+
+    private static final double ALPHA_P = 0.7;
+    private static final double NOISE_SIGMA = 0.3;
+
+    private static MaskSpec noiseSpec(double sigma) {
+        return MaskSpec.noise(sigma, new int[0]);
+    }
+
+    /** x with zeros of both signs, NaN, infinities, a subnormal and alpha' itself (which the shift takes to 0). */
+    private static INDArray withSpecialValues(DataType type, long seed, long length) {
+        INDArray x = Passes.randomNonZero(type, seed, 'c', length);
+        double[] special = {0.0, -0.0, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 1e-40,
+            MaskSpec.ALPHA_PRIME, -MaskSpec.ALPHA_PRIME, 1e30};
+        for (int i = 0; i < special.length; i++) {
+            for (long at : new long[] {i, MaskChunks.CHUNK - 1 - i, HostMasks.BLOCK + i, length - 1 - i}) {
+                x.putScalar(at, special[i]);
+            }
+        }
+        return x;
+    }
+
+    /**
+     * The one-pass alpha forward is the ND4J-op composition it replaces, bit for bit: scalar subtraction of
+     * (T) alpha', multiplication by the mask (MulOp), scalar addition of (T) c; into another array and in place, on
+     * arrays of several blocks (several threads), and with x left alone when z is not x.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
+    void alphaForwardInOnePassIsTheNd4jOpCompositionBitForBit(DataType type) {
+        MaskSpec spec = spec(MaskKind.ALPHA, ALPHA_P);
+        INDArray x = withSpecialValues(type, 11, LENGTH);
+        INDArray xCopy = x.dup();
+        INDArray mask = MaskEngine.fill(spec, SEED, Nd4j.createUninitialized(type, LENGTH));
+        INDArray shifted = x.sub(MaskSpec.ALPHA_PRIME);
+        INDArray product = shifted.ulike();
+        Nd4j.getExecutioner().exec(new MulOp(shifted, mask, product));
+        INDArray expected = product.addi(MaskSpec.alphaDropped(ALPHA_P));
+
+        INDArray z = x.ulike();
+        assertTrue(HostMasks.forward(spec, SEED, x, z), "c-order arrays of one type take the one-pass path");
+        assertBitwiseEqual(expected, z, "one pass vs sub, MulOp, add");
+        assertBitwiseEqual(xCopy, x, "x is not written");
+        assertTrue(HostMasks.forward(spec, SEED, x, x), "in place");
+        assertBitwiseEqual(expected, x, "in place vs sub, MulOp, add");
+    }
+
+    /** MaskEngine's alpha forward takes the one-pass path and gives what it gave on ND4J ops: ALPHA's STORED form. */
+    @ParameterizedTest
+    @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
+    void alphaForwardRecomputedEqualsTheStoredForm(DataType type) {
+        MaskSpec spec = spec(MaskKind.ALPHA, ALPHA_P);
+        INDArray x = Passes.randomNonZero(type, 12, 'c', 7, LENGTH / 7);
+        INDArray mask = MaskEngine.fill(spec, SEED, x.ulike());
+        INDArray stored = MaskEngine.forwardStored(spec, x, mask, x.ulike());
+        INDArray recomputed = MaskEngine.forward(spec, SEED, type, x, x.ulike());
+        assertBitwiseEqual(stored, recomputed, "forward from (spec, seed) vs forward from the kept mask");
+        INDArray f = MaskEngine.forward(spec, SEED, type, x.dup('f'), Nd4j.createUninitialized(type, x.shape(), 'f'));
+        assertBitwiseEqual(recomputed, f, "f-order (the ND4J-op path) vs c-order (one pass)");
+    }
+
+    /** The noise of a FLOAT pass is sigma times the Java generator's normal values (its own streams), not ND4J's. */
+    @Test
+    void floatNoiseOnTheCpuComesFromTheJavaGenerator() {
+        int n = 2 * MaskChunks.CHUNK;
+        INDArray zeros = Nd4j.zeros(DataType.FLOAT, n);
+        INDArray noise = MaskEngine.forward(noiseSpec(NOISE_SIGMA), SEED, DataType.FLOAT, zeros, zeros.ulike());
+        float[] expected = new float[n];
+        float[] chunk = new float[MaskChunks.CHUNK];
+        for (int c = 0; c < 2; c++) {
+            MaskChunks.get().normal(CounterHash.key(SEED, CounterHash.NOISE_RADIUS_SALT),
+                    CounterHash.key(SEED, CounterHash.NOISE_ANGLE_SALT), c, (float) NOISE_SIGMA, chunk);
+            for (int j = 0; j < MaskChunks.CHUNK; j++) {
+                expected[c * MaskChunks.CHUNK + j] = 0f + chunk[j];
+            }
+        }
+        assertBitwiseEqual(Nd4j.createFromArray(expected), noise, "0 + n vs MaskChunks.normal");
+
+        // Were the streams the Gaussian mask's, sign(m - 1) would be sign(n) everywhere; independent, half the time
+        // (8192 elements: the agreement is 0.5 within 6 standard errors, 0.033).
+        float[] m = fill(MaskKind.GAUSSIAN, DataType.FLOAT, n, SEED).toFloatVector();
+        float[] v = noise.toFloatVector();
+        int same = 0;
+        for (int i = 0; i < n; i++) {
+            same += (m[i] > 1f) == (v[i] > 0f) ? 1 : 0;
+        }
+        assertEquals(0.5, (double) same / n, 6 * Math.sqrt(0.25 / n), "the noise streams are not the Gaussian mask's");
+        INDArray drawn = Nd4j.createUninitialized(DataType.FLOAT, n);
+        nd4jDraw(new GaussianDistribution(drawn, 0.0, NOISE_SIGMA), SEED);
+        assertFalse(Arrays.equals(Bits.rawBits(drawn), Bits.rawBits(noise)), "ND4J's draw of the same seed differs");
+    }
+
+    /** DOUBLE noise is the FLOAT noise widened, as DOUBLE Gaussian masks are; x + n is rounded once, in T. */
+    @Test
+    void doubleNoiseIsTheFloatNoiseWidened() {
+        INDArray x = Passes.randomNonZero(DataType.DOUBLE, 13, 'c', LENGTH);
+        INDArray zeros = Nd4j.zeros(DataType.FLOAT, LENGTH);
+        INDArray floatNoise = MaskEngine.forward(noiseSpec(NOISE_SIGMA), SEED, DataType.FLOAT, zeros,
+                zeros.ulike());
+        INDArray y = MaskEngine.forward(noiseSpec(NOISE_SIGMA), SEED, DataType.DOUBLE, x, x.ulike());
+        assertBitwiseEqual(x.add(floatNoise.castTo(DataType.DOUBLE)), y, "DOUBLE x + (double) FLOAT noise");
+    }
+
+    static List<Arguments> forwardKindsAndTypes() {
+        List<Arguments> cases = new ArrayList<>();
+        for (boolean noise : new boolean[] {false, true}) {
+            for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+                cases.add(Arguments.of(noise ? "GAUSSIAN_NOISE" : "ALPHA", type));
+            }
+        }
+        return cases;
+    }
+
+    private static MaskSpec forwardSpec(String kind) {
+        return kind.equals("ALPHA") ? spec(MaskKind.ALPHA, ALPHA_P) : noiseSpec(NOISE_SIGMA);
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("forwardKindsAndTypes")
+    void theSameForwardPassOnOneTwoAndFourThreads(String kind, DataType type) {
+        INDArray x = Passes.randomNonZero(type, 14, 'c', LENGTH);
+        INDArray one = x.ulike();
+        HostMasks.forwardOnThreads(forwardSpec(kind), SEED, x, one, 1);
+        for (int threads : new int[] {2, 4}) {
+            for (int repeat = 0; repeat < 3; repeat++) {
+                INDArray many = x.ulike();
+                HostMasks.forwardOnThreads(forwardSpec(kind), SEED, x, many, threads);
+                assertBitwiseEqual(one, many, kind + " forward on " + threads + " threads vs 1");
+            }
+        }
+    }
+
+    /**
+     * Views at an offset are read and written at their own elements; f-order arrays and column slices (ND4J ops, or
+     * noise through a temporary) give the values of the logical index too.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("forwardKindsAndTypes")
+    void forwardPassesOfViewsAndFOrderArraysAreThoseOfFreshArrays(String kind, DataType type) {
+        MaskSpec spec = forwardSpec(kind);
+        INDArray base = Passes.randomNonZero(type, 15, 'c', 9, 5000);
+        INDArray before = base.dup();
+        INDArray view = base.get(NDArrayIndex.interval(3, 7), NDArrayIndex.all());
+        INDArray expected = MaskEngine.forward(spec, SEED, type, view.dup(), view.ulike());
+        MaskEngine.forward(spec, SEED, type, view, view);
+        assertBitwiseEqual(expected, view, "in place in the view vs into a fresh array");
+        assertBitwiseEqual(before.get(NDArrayIndex.interval(0, 3), NDArrayIndex.all()),
+                base.get(NDArrayIndex.interval(0, 3), NDArrayIndex.all()), "rows before the view");
+        assertBitwiseEqual(before.get(NDArrayIndex.interval(7, 9), NDArrayIndex.all()),
+                base.get(NDArrayIndex.interval(7, 9), NDArrayIndex.all()), "rows after the view");
+
+        INDArray x = Passes.randomNonZero(type, 16, 'c', 40, 300);
+        INDArray c = MaskEngine.forward(spec, SEED, type, x, x.ulike());
+        INDArray xf = x.dup('f');
+        assertBitwiseEqual(c, MaskEngine.forward(spec, SEED, type, xf, xf.ulike()), "f-order into f-order");
+        assertBitwiseEqual(c, MaskEngine.forward(spec, SEED, type, xf, x.ulike()), "f-order into c-order");
+        INDArray wide = Passes.randomNonZero(type, 17, 'c', 40, 400);
+        INDArray slice = wide.get(NDArrayIndex.all(), NDArrayIndex.interval(50, 350));
+        slice.assign(x);
+        MaskEngine.forward(spec, SEED, type, slice, slice);
+        assertBitwiseEqual(c, slice, "in place in a column slice");
+    }
+
+    /** Noise shared along axes is one Java value per remaining index: the temporary of the mask shape. */
+    @ParameterizedTest
+    @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
+    void sharedNoiseIsTheJavaNoiseOfTheMaskShape(DataType type) {
+        MaskSpec spec = MaskSpec.noise(NOISE_SIGMA, new int[] {2, 3});
+        INDArray x = Passes.randomNonZero(type, 18, 'c', 3, 4, 5, 6);
+        INDArray y = MaskEngine.forward(spec, SEED, type, x, x.ulike());
+        INDArray noise = Nd4j.createUninitialized(type, 3, 4, 1, 1);
+        assertTrue(HostMasks.fill(spec, SEED, noise));
+        INDArray flat = MaskEngine.forward(noiseSpec(NOISE_SIGMA), SEED, type, Nd4j.zeros(type, 12),
+                Nd4j.createUninitialized(type, 12));
+        assertBitwiseEqual(flat.reshape(3, 4, 1, 1), noise, "noise of the mask shape vs unshared noise of 12");
+        assertBitwiseEqual(x.add(noise.broadcast(3, 4, 5, 6)), y, "y = x + noise broadcast");
+    }
+
+    /** HALF noise still comes from ND4J's Gaussian op, drawn in FLOAT and converted. */
+    @Test
+    void halfNoiseStillComesFromNd4jsRandomOps() {
+        INDArray zeros = Nd4j.zeros(DataType.HALF, 1000);
+        INDArray noise = MaskEngine.forward(noiseSpec(NOISE_SIGMA), SEED, DataType.HALF, zeros, zeros.ulike());
+        INDArray drawn = Nd4j.createUninitialized(DataType.FLOAT, 1000);
+        nd4jDraw(new GaussianDistribution(drawn, 0.0, NOISE_SIGMA), SEED);
+        assertBitwiseEqual(zeros.add(drawn.castTo(DataType.HALF)), noise, "HALF noise vs ND4J's FLOAT draw");
+    }
+
+    private static void nd4jDraw(org.nd4j.linalg.api.ops.random.BaseRandomOp op, long seed) {
+        Random rng = Nd4j.getRandom();
+        long root = rng.rootState();
+        long node = rng.nodeState();
+        rng.setStates(seed, seed ^ 0xdeadbeefL);
+        Nd4j.getExecutioner().exec(op, rng);
+        rng.setStates(root, node);
     }
 
     // ------------------------------------------------------------------------------------------------------------
