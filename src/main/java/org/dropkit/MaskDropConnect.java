@@ -276,7 +276,8 @@ public final class MaskDropConnect implements IWeightNoise {
         if (pSchedule == null) {
             return 1.0;
         }
-        return Checks.scheduledRetainProbability(pSchedule.valueAt(iteration, epoch), pSchedule, iteration, epoch);
+        return Checks.scheduledRetainProbability(pSchedule.valueAt(iteration, epoch), "MaskDropConnect", pSchedule,
+                iteration, epoch);
     }
 
     private MaskSpec spec(int iteration, int epoch) {

@@ -539,7 +539,7 @@ public final class MaskDropout implements IDropout {
     /**
      * The kind of mask.
      *
-     * @return BERNOULLI or GAUSSIAN
+     * @return the kind this dropout was built as (BERNOULLI for drop path, as {@code bernoulli(p).perExample()})
      */
     public MaskKind getKind() {
         return kind;
@@ -682,7 +682,8 @@ public final class MaskDropout implements IDropout {
         if (pSchedule == null) {
             return 1.0;
         }
-        return Checks.scheduledRetainProbability(pSchedule.valueAt(iteration, epoch), pSchedule, iteration, epoch);
+        return Checks.scheduledRetainProbability(pSchedule.valueAt(iteration, epoch), "MaskDropout", pSchedule,
+                iteration, epoch);
     }
 
     /**

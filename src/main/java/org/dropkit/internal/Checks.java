@@ -41,13 +41,15 @@ public final class Checks {
 
     /**
      * @param p        the value a schedule for the retain probability gave
+     * @param owner    whose schedule it is, for the message ("MaskDropout", "MaskDropConnect")
      * @param schedule that schedule, for the message
      * @return p, if it is in (0, 1]
      * @throws IllegalArgumentException otherwise, NaN included
      */
-    public static double scheduledRetainProbability(double p, ISchedule schedule, int iteration, int epoch) {
+    public static double scheduledRetainProbability(double p, String owner, ISchedule schedule, int iteration,
+            int epoch) {
         if (!(p > 0.0 && p <= 1.0)) {
-            throw new IllegalArgumentException("MaskDropout's schedule for the retain probability " + schedule
+            throw new IllegalArgumentException(owner + "'s schedule for the retain probability " + schedule
                     + " gave p = " + p + " at iteration " + iteration + ", epoch " + epoch + ": every value it gives"
                     + " must be in (0, 1] (p is the probability of keeping a unit; 1 means no dropout). Change the"
                     + " schedule so that its values stay in that range at every iteration and epoch of training.");
