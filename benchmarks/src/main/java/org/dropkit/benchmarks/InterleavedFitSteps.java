@@ -16,8 +16,10 @@ import org.nd4j.linalg.dataset.DataSet;
  * <p>JMH measures one variant after another, so on a shared machine a variant that happens to run during a busy
  * minute looks slower than it is, and dropout's share of a step (a few percent) drowns in that drift. Here every round
  * times the same number of fit steps of every variant (no dropout, DL4J's {@code Dropout}, Dropkit RECOMPUTE and
- * STORED), back to back, starting with a different variant each round; each round then gives a paired ratio, DL4J's
- * step time over the variant's, taken under the same load. The report quotes the median of those ratios and how many
+ * STORED; on the MLP also DL4J's {@code DropConnect} and Dropkit's {@code MaskDropConnect}, RECOMPUTE and STORED), back
+ * to back, starting with a different variant each round; each round then gives a paired ratio, the built-in's step
+ * time (DL4J's {@code Dropout}, or its {@code DropConnect} for a DropConnect variant) over the variant's, taken under
+ * the same load. The report quotes the median of those ratios and how many
  * rounds the variant was the faster one. Warmup rounds are discarded. Not JMH: no forking, no blackholes; the
  * networks, batches and fit calls are those of {@link NetworkFitStep} ({@link Networks}).
  *
@@ -50,7 +52,8 @@ public final class InterleavedFitSteps extends NativeBackend {
     }
 
     private static Map<String, Object> measure(Networks.Kind kind, int rounds) {
-        Networks.DropoutChoice[] choices = Networks.DropoutChoice.values();
+        Networks.DropoutChoice[] choices = java.util.Arrays.stream(Networks.DropoutChoice.values())
+                .filter(c -> c.appliesTo(kind)).toArray(Networks.DropoutChoice[]::new);
         MultiLayerNetwork[] nets = new MultiLayerNetwork[choices.length];
         for (int v = 0; v < choices.length; v++) {
             nets[v] = Networks.build(kind, choices[v]);
@@ -59,13 +62,15 @@ public final class InterleavedFitSteps extends NativeBackend {
         int steps = kind == Networks.Kind.MLP ? 5 : 1; // about 0.2 s per variant and round
         double[][] msPerStep = Rounds.time(choices.length, WARMUP_ROUNDS, rounds, steps, v -> nets[v].fit(batch),
                 1e6);
-        int builtIn = Networks.DropoutChoice.DL4J_DROPOUT.ordinal();
+        List<Networks.DropoutChoice> order = java.util.Arrays.asList(choices);
         List<Map<String, Object>> variants = new ArrayList<>();
         for (int v = 0; v < choices.length; v++) {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("dropout", choices[v].name());
             row.put("medianMsPerStep", Rounds.median(msPerStep[v]));
+            int builtIn = order.indexOf(choices[v].baseline());
             if (v != builtIn) {
+                row.put("baseline", choices[builtIn].name());
                 Rounds.putPaired(row, msPerStep[builtIn], msPerStep[v], "medianRatioVsDl4j", "roundsFasterThanDl4j");
             }
             row.put("msPerStepByRound", msPerStep[v]);

@@ -94,6 +94,9 @@ public final class MaskBytesKept extends NativeBackend {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (Networks.Kind kind : Networks.Kind.values()) {
             for (Networks.DropoutChoice choice : Networks.DropoutChoice.values()) {
+                if (choice.isDropConnect()) {
+                    continue; // weight masks, not activation masks: not what this table counts
+                }
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("network", kind.name());
                 row.put("dropout", choice.name());

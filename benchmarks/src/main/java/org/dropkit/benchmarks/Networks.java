@@ -12,7 +12,10 @@ import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.weightnoise.DropConnect;
+import org.deeplearning4j.nn.conf.weightnoise.IWeightNoise;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.dropkit.MaskDropConnect;
 import org.dropkit.MaskDropout;
 import org.dropkit.MaskStorage;
 import org.nd4j.linalg.activations.Activation;
@@ -25,14 +28,17 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * The three networks of the whole-network benchmarks, each built with a chosen dropout on the layers that take
- * hidden activations (DL4J applies a layer's dropout to that layer's input). FLOAT, Adam, workspaces enabled
- * (DL4J's default).
+ * hidden activations (DL4J applies a layer's dropout to that layer's input), or, for the MLP, DropConnect on the
+ * weights of its two hidden layers instead. FLOAT, Adam, workspaces enabled (DL4J's default).
  */
 public final class Networks {
 
     /** Network shapes. */
     public enum Kind {
-        /** 784-1024-1024-10 ReLU MLP, batch 128, p = 0.5 on both hidden activations. */
+        /**
+         * 784-1024-1024-10 ReLU MLP, batch 128, p = 0.5 on both hidden activations; with a DropConnect choice,
+         * p = 0.5 on the weights of both hidden layers (784 x 1024 and 1024 x 1024) instead.
+         */
         MLP,
         /**
          * MNIST-sized CNN, batch 64: conv 5x5x32, max-pool, conv 5x5x64 (p = 0.8 on its input, 4-D), max-pool,
@@ -43,14 +49,33 @@ public final class Networks {
         LSTM
     }
 
-    /** Which dropout the network uses. */
+    /**
+     * Which dropout the network uses: none, activation dropout (DL4J's {@code Dropout} or Dropkit's Bernoulli
+     * {@code MaskDropout}), or DropConnect on the hidden layers' weights (DL4J's {@code DropConnect} or Dropkit's
+     * {@code MaskDropConnect}), each Dropkit choice with its mask regenerated (RECOMPUTE) or kept (STORED).
+     */
     public enum DropoutChoice {
-        NONE, DL4J_DROPOUT, DROPKIT_RECOMPUTE, DROPKIT_STORED;
+        NONE, DL4J_DROPOUT, DROPKIT_RECOMPUTE, DROPKIT_STORED,
+        DL4J_DROPCONNECT, DROPKIT_DROPCONNECT_RECOMPUTE, DROPKIT_DROPCONNECT_STORED;
+
+        /** True for the weight-noise choices (DropConnect on weights, no activation dropout). */
+        public boolean isDropConnect() {
+            return this == DL4J_DROPCONNECT || this == DROPKIT_DROPCONNECT_RECOMPUTE
+                    || this == DROPKIT_DROPCONNECT_STORED;
+        }
+
+        /** The DL4J built-in this choice is compared with: DL4J's {@code Dropout} or its {@code DropConnect}. */
+        public DropoutChoice baseline() {
+            return isDropConnect() ? DL4J_DROPCONNECT : DL4J_DROPOUT;
+        }
+
+        /** Whether the choice is benchmarked on this network: DropConnect on the MLP only. */
+        public boolean appliesTo(Kind kind) {
+            return !isDropConnect() || kind == Kind.MLP;
+        }
 
         IDropout create(double p) {
             switch (this) {
-                case NONE:
-                    return null;
                 case DL4J_DROPOUT:
                     return new Dropout(p);
                 case DROPKIT_RECOMPUTE:
@@ -58,7 +83,20 @@ public final class Networks {
                 case DROPKIT_STORED:
                     return MaskDropout.bernoulli(p).storage(MaskStorage.STORED);
                 default:
-                    throw new AssertionError(this);
+                    return null;
+            }
+        }
+
+        IWeightNoise weightNoise(double p) {
+            switch (this) {
+                case DL4J_DROPCONNECT:
+                    return new DropConnect(p);
+                case DROPKIT_DROPCONNECT_RECOMPUTE:
+                    return MaskDropConnect.bernoulli(p).storage(MaskStorage.RECOMPUTE);
+                case DROPKIT_DROPCONNECT_STORED:
+                    return MaskDropConnect.bernoulli(p).storage(MaskStorage.STORED);
+                default:
+                    return null;
             }
         }
     }
@@ -67,6 +105,9 @@ public final class Networks {
     }
 
     static MultiLayerNetwork build(Kind kind, DropoutChoice choice) {
+        if (!choice.appliesTo(kind)) {
+            throw new IllegalArgumentException(choice + " is benchmarked on the MLP only, not on " + kind);
+        }
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
                 .seed(12345)
                 .dataType(DataType.FLOAT)
@@ -78,9 +119,10 @@ public final class Networks {
         switch (kind) {
             case MLP:
                 conf = list
-                        .layer(new DenseLayer.Builder().nIn(784).nOut(1024).activation(Activation.RELU).build())
+                        .layer(new DenseLayer.Builder().nIn(784).nOut(1024).activation(Activation.RELU)
+                                .weightNoise(choice.weightNoise(0.5)).build())
                         .layer(new DenseLayer.Builder().nOut(1024).activation(Activation.RELU)
-                                .dropOut(choice.create(0.5)).build())
+                                .dropOut(choice.create(0.5)).weightNoise(choice.weightNoise(0.5)).build())
                         .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10)
                                 .activation(Activation.SOFTMAX).dropOut(choice.create(0.5)).build())
                         .setInputType(InputType.feedForward(784))

@@ -33,6 +33,8 @@ final class Names {
                 return "DL4J GaussianDropout";
             case "DL4J_SPATIAL":
                 return "DL4J SpatialDropout";
+            case "DL4J_DROPCONNECT":
+                return "DL4J DropConnect";
             default:
                 String[] parts = impl.split("_");
                 return "Dropkit " + cap(parts[1]) + " " + parts[2];

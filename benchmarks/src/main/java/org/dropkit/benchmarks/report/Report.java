@@ -48,7 +48,7 @@ public final class Report {
     private static final List<String> DTYPE_ORDER = Arrays.asList("FLOAT", "DOUBLE", "HALF");
     private static final List<Integer> RANK_ORDER = Arrays.asList(2, 4, 3);
     private static final List<String> NET_DROPOUT_ORDER = Arrays.asList("NONE", "DL4J_DROPOUT", "DROPKIT_RECOMPUTE",
-            "DROPKIT_STORED");
+            "DROPKIT_STORED", "DL4J_DROPCONNECT", "DROPKIT_DROPCONNECT_RECOMPUTE", "DROPKIT_DROPCONNECT_STORED");
 
     private Report() {
     }
@@ -351,18 +351,23 @@ public final class Report {
         line("MLP 784-1024-1024-10 (batch 128, p = 0.5 on both hidden activations); CNN conv5x5x32-pool-conv5x5x64"
                 + "-pool-dense256-softmax10 on 28x28x1 (batch 64, p = 0.8 on the second conv's input, 0.5 on the"
                 + " dense and output inputs); LSTM 64 features x 50 steps, LSTM(256)-LSTM(256)-RnnOutput(10)"
-                + " (batch 32, p = 0.8 on the inputs of LSTM 2 and the output layer). FLOAT, Adam, workspaces on."
+                + " (batch 32, p = 0.8 on the inputs of LSTM 2 and the output layer). The *DROPCONNECT* rows: the"
+                + " same MLP with no activation dropout and DropConnect p = 0.5 on the weights of both hidden layers"
+                + " (DL4J's `DropConnect`, which keeps weights unscaled and leaves their gradient dL/dW', against"
+                + " Dropkit's `MaskDropConnect.bernoulli`, inverted, with the exact gradient dL/dW' m); they are"
+                + " compared with DL4J's DropConnect. FLOAT, Adam, workspaces on."
                 + " Mask bytes kept: all dropout masks alive after a training forward pass, per dropped-out element."
                 + " ND4J threads: the fork's OMP_NUM_THREADS (\"default\": unset, one per core). On a small shared"
                 + " machine OpenMP threads that wait for each other make multi-threaded steps slow and noisy; the"
                 + " one-thread rows show the dropout's own cost more clearly.");
         line("");
-        line("| network | ND4J threads | dropout | build | median | mean ± error | vs DL4J Dropout | vs no dropout"
+        line("| network | ND4J threads | dropout | build | median | mean ± error | vs DL4J built-in | vs no dropout"
                 + " | mask bytes kept | per element |");
         line("|---|---|---|---|---:|---:|---:|---:|---:|---:|");
         for (Row r : rows) {
             Optional<Row> bi = results.find("NetworkFitStep.fitOneMinibatch", r.build, "network",
-                    r.param("network"), "ompThreads", r.param("ompThreads"), "dropout", "DL4J_DROPOUT");
+                    r.param("network"), "ompThreads", r.param("ompThreads"), "dropout",
+                    Targets.baseline(r.param("dropout")));
             Optional<Row> none = results.find("NetworkFitStep.fitOneMinibatch", r.build, "network",
                     r.param("network"), "ompThreads", r.param("ompThreads"), "dropout", "NONE");
             String[] kept = networkMask(mask, r.param("network"), r.param("dropout"));
@@ -463,12 +468,13 @@ public final class Report {
         line("");
         line("`InterleavedFitSteps`: each round times the same number of fit steps of every variant back to back,"
                 + " starting with a different variant each round, so that all variants share the machine's load of"
-                + " that moment; *vs DL4J Dropout* is the median over rounds of DL4J's step time / this variant's in"
+                + " that moment; *vs DL4J built-in* is the median over rounds of the step time of DL4J's Dropout (of"
+                + " its DropConnect, for a DROPCONNECT variant) / this variant's in"
                 + " the same round. Same networks and batches as the JMH rows above. A companion to JMH on a shared"
                 + " machine, where JMH's one-variant-after-another order lets drift decide a few-percent"
                 + " difference.");
         line("");
-        line("| network | ND4J threads | dropout | median step | vs DL4J Dropout (median of rounds) | rounds faster"
+        line("| network | ND4J threads | dropout | median step | vs DL4J built-in (median of rounds) | rounds faster"
                 + " than DL4J | rounds × steps |");
         line("|---|---|---|---:|---:|---:|---:|");
         for (JsonObject run : runs) {

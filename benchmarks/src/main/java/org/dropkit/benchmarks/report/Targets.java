@@ -8,9 +8,10 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.dropkit.benchmarks.Networks;
 
 /**
- * The targets (issues #3 and #12), each evaluated from one run. Every ratio is of medians; "faster" ratios are
+ * The targets (issues #3, #10 and #12), each evaluated from one run. Every ratio is of medians; "faster" ratios are
  * built-in / Dropkit, floor ratios Dropkit / floor. Op targets are checked twice where the run has both: on JMH's
  * rows (default threads) and on the paired rounds of {@code InterleavedDropoutOps}, once per build and thread
  * setting it ran with.
@@ -88,6 +89,10 @@ final class Targets {
         mlp("DROPKIT_STORED");
         interleavedMlp("DROPKIT_RECOMPUTE");
         interleavedMlp("DROPKIT_STORED");
+        mlp("DROPKIT_DROPCONNECT_RECOMPUTE");
+        mlp("DROPKIT_DROPCONNECT_STORED");
+        interleavedMlp("DROPKIT_DROPCONNECT_RECOMPUTE");
+        interleavedMlp("DROPKIT_DROPCONNECT_STORED");
         maskBytes("Mask bytes kept per element, RECOMPUTE (FLOAT)", "DROPKIT_GAUSSIAN_RECOMPUTE", 0.0);
         maskBytes("Mask bytes kept per element, DL4J Dropout (FLOAT; reference value)", "DL4J_DROPOUT", 4.0);
         return outcomes;
@@ -235,7 +240,9 @@ final class Targets {
 
     /** One outcome per ND4J thread setting the MLP ran with. */
     private void mlp(String dropout) {
-        String target = "MLP fit step (784-1024-1024-10, batch 128), " + dropout + " vs DL4J Dropout";
+        String baseline = baseline(dropout);
+        String target = mlpLabel(dropout) + " (784-1024-1024-10, batch 128), " + dropout + " vs "
+                + Names.impl(baseline);
         Set<String> threadSettings = new TreeSet<>();
         for (Row r : results.rows) {
             if (r.benchmark.equals("NetworkFitStep.fitOneMinibatch") && r.build.equals(build)
@@ -246,7 +253,7 @@ final class Targets {
         boolean any = false;
         for (String threads : threadSettings) {
             Optional<Row> dk = mlpRow(dropout, threads);
-            Optional<Row> bi = mlpRow("DL4J_DROPOUT", threads);
+            Optional<Row> bi = mlpRow(baseline, threads);
             if (dk.isEmpty() || bi.isEmpty()) {
                 continue;
             }
@@ -257,9 +264,19 @@ final class Targets {
                     Names.time(dk.get().median) + " vs " + Names.time(bi.get().median) + withinNoise(dk.get(),
                             bi.get())));
         }
-        if (!any && dropout.equals("DROPKIT_RECOMPUTE")) {
+        if (!any && dropout.endsWith("_RECOMPUTE")) {
             outcomes.add(missing(target, "never slower"));
         }
+    }
+
+    /** The built-in a network variant is compared with: DL4J's Dropout, or its DropConnect. */
+    static String baseline(String dropout) {
+        return Networks.DropoutChoice.valueOf(dropout).baseline().name();
+    }
+
+    private static String mlpLabel(String dropout) {
+        return Networks.DropoutChoice.valueOf(dropout).isDropConnect()
+                ? "MLP fit step, DropConnect p = 0.5 on both hidden layers' weights" : "MLP fit step";
     }
 
     private Optional<Row> mlpRow(String dropout, String threads) {
@@ -290,7 +307,8 @@ final class Targets {
                         continue;
                     }
                     double r = o.get("medianRatioVsDl4j").getAsDouble();
-                    outcomes.add(new Outcome("MLP fit step, " + dropout + " vs DL4J Dropout, interleaved rounds (not"
+                    outcomes.add(new Outcome(mlpLabel(dropout) + ", " + dropout + " vs "
+                            + Names.impl(baseline(dropout)) + ", interleaved rounds (not"
                             + " JMH) [" + build + ", " + threadLabel(run.get("ompThreads").getAsString()) + "]",
                             Names.ratio(r) + " faster", "≥ 1.00× (never slower)", r >= 1.0 ? "PASS" : "FAIL",
                             "median of " + run.get("rounds").getAsInt() + " paired rounds; faster in "
