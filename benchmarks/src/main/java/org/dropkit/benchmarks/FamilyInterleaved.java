@@ -31,6 +31,8 @@ public final class FamilyInterleaved extends NativeBackend {
     private static final int WARMUP_ROUNDS = 3;
     /** Each implementation runs about this long per round. */
     private static final double TARGET_MS_PER_ROUND = 40;
+    /** Time each pass runs before its calls per round are set (see {@link #warm}). */
+    private static final long WARMUP_NANOS = 500_000_000L;
     private static final String[] SHAPES = {"64x160", "1024x10000"};
     private static final FamilyImpl[][] FAMILIES = {
         {FamilyImpl.DL4J_ALPHA, FamilyImpl.DROPKIT_ALPHA_RECOMPUTE, FamilyImpl.DROPKIT_ALPHA_STORED},
@@ -106,6 +108,18 @@ public final class FamilyInterleaved extends NativeBackend {
         return w;
     }
 
+    /**
+     * Calls the pass for {@link #WARMUP_NANOS} before its calls per round are set: calibrated on its first, interpreted
+     * calls, a fast pass would get a few calls per round, and three warmup rounds of those would leave it uncompiled
+     * for most measured rounds (seen: Dropkit's 1e4 noise forward at 0.2 ms for 12 rounds, then 0.02 ms).
+     */
+    private static void warm(FamilyWorkload w, Pass pass) {
+        long end = System.nanoTime() + WARMUP_NANOS;
+        do {
+            timeCalls(w, pass, 3);
+        } while (System.nanoTime() < end);
+    }
+
     private static double timeCalls(FamilyWorkload w, Pass pass, int calls) {
         long start = System.nanoTime();
         for (int i = 0; i < calls; i++) {
@@ -119,8 +133,8 @@ public final class FamilyInterleaved extends NativeBackend {
         int[] calls = new int[impls.length];
         for (int v = 0; v < impls.length; v++) {
             ws[v] = workload(shape, impls[v]);
-            timeCalls(ws[v], pass, 3);
-            double ms = timeCalls(ws[v], pass, 3);
+            warm(ws[v], pass);
+            double ms = timeCalls(ws[v], pass, 5);
             calls[v] = (int) Math.max(1, Math.min(100_000, Math.round(TARGET_MS_PER_ROUND / Math.max(ms, 1e-4))));
         }
         double[][] msPerCall = new double[impls.length][rounds];

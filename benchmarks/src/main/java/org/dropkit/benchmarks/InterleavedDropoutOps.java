@@ -44,6 +44,8 @@ public final class InterleavedDropoutOps extends NativeBackend {
     private static final String[] OPS = {"forward", "backward", "forwardBackward"};
     private static final double P = 0.8;
     private static final long ROUND_NANOS = 60_000_000L;
+    /** Time each implementation runs on its own before the calls per round are set. */
+    private static final long WARMUP_NANOS = 300_000_000L;
 
     private InterleavedDropoutOps() {
     }
@@ -130,6 +132,14 @@ public final class InterleavedDropoutOps extends NativeBackend {
         }
         // Calls per implementation and round: the slowest implementation's round takes about ROUND_NANOS (2 to 500
         // calls), so that a round is long against timer noise and the whole run stays short on a busy machine.
+        // First each runs for WARMUP_NANOS, so that no implementation is calibrated (or measured in the first rounds)
+        // while its code is still interpreted.
+        for (Subject s : subjects) {
+            long end = System.nanoTime() + WARMUP_NANOS;
+            do {
+                s.call(op);
+            } while (System.nanoTime() < end);
+        }
         long slowest = 1;
         for (int pass = 0; pass < 2; pass++) {
             for (Subject s : subjects) {
