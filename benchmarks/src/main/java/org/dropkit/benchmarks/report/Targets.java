@@ -44,16 +44,18 @@ final class Targets {
     private final List<JsonObject> interleaved;
     private final List<JsonObject> interleavedOps;
     private final JsonObject torch;
+    private final List<JsonObject> family;
     private final String build;
     private final List<Outcome> outcomes = new ArrayList<>();
 
     Targets(Results results, JsonObject maskBytes, List<JsonObject> interleaved, List<JsonObject> interleavedOps,
-            JsonObject torch, String build) {
+            JsonObject torch, List<JsonObject> family, String build) {
         this.results = results;
         this.maskBytes = maskBytes;
         this.interleaved = interleaved;
         this.interleavedOps = interleavedOps;
         this.torch = torch;
+        this.family = family;
         this.build = build;
     }
 
@@ -89,6 +91,15 @@ final class Targets {
         mlp("DROPKIT_STORED");
         interleavedMlp("DROPKIT_RECOMPUTE");
         interleavedMlp("DROPKIT_STORED");
+        family("Alpha dropout forward RECOMPUTE FLOAT 1e7 vs DL4J AlphaDropout", E7, "FORWARD",
+                "DROPKIT_ALPHA_RECOMPUTE", 3.0);
+        for (String pass : new String[] {"FORWARD", "BACKWARD", "FORWARD_THEN_BACKWARD"}) {
+            for (String shape : new String[] {E7, E4}) {
+                family("Gaussian noise " + pass.toLowerCase(Locale.ROOT).replace('_', ' ') + " FLOAT "
+                        + Names.size(Row.elements(shape)) + " vs DL4J GaussianNoise", shape, pass,
+                        "DROPKIT_GAUSSIAN_NOISE", 1.0);
+            }
+        }
         mlp("DROPKIT_DROPCONNECT_RECOMPUTE");
         mlp("DROPKIT_DROPCONNECT_STORED");
         interleavedMlp("DROPKIT_DROPCONNECT_RECOMPUTE");
@@ -236,6 +247,38 @@ final class Targets {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Alpha dropout and Gaussian noise against DL4J's AlphaDropout and GaussianNoise in the interleaved rounds of
+     * {@code FamilyInterleaved} (one outcome per thread setting it ran with): the median of per-round paired ratios.
+     */
+    private void family(String target, String shape, String pass, String impl, double min) {
+        boolean any = false;
+        for (JsonObject run : family) {
+            if (!run.get("build").getAsString().equals(build)) {
+                continue;
+            }
+            for (JsonElement e : run.getAsJsonArray("rows")) {
+                JsonObject o = e.getAsJsonObject();
+                if (!o.get("shape").getAsString().equals(shape) || !o.get("pass").getAsString().equals(pass)
+                        || !o.get("impl").getAsString().equals(impl)) {
+                    continue;
+                }
+                any = true;
+                double r = o.get("medianRatio").getAsDouble();
+                outcomes.add(new Outcome(target + " [" + build + ", " + threadLabel(run.get("ompThreads")
+                        .getAsString()) + ", interleaved]", Names.ratio(r) + " faster",
+                        min == 1.0 ? "≥ 1.00× (never slower)" : "≥ " + Names.ratio(min), r >= min ? "PASS" : "FAIL",
+                        "median of " + run.get("rounds").getAsInt() + " paired rounds; faster in "
+                                + o.get("roundsFaster").getAsInt() + " of them; "
+                                + Names.time(o.get("implMedianMs").getAsDouble() * 1000.0) + " vs "
+                                + Names.time(o.get("baselineMedianMs").getAsDouble() * 1000.0)));
+            }
+        }
+        if (!any) {
+            outcomes.add(missing(target, min == 1.0 ? "never slower" : "≥ " + Names.ratio(min)));
+        }
     }
 
     /** One outcome per ND4J thread setting the MLP ran with. */
