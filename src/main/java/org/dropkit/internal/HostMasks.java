@@ -272,7 +272,8 @@ final class HostMasks {
         private final int op;
         private final long key;
         private final long angleKey;
-        private final long threshold;
+        /** BERNOULLI decisions: round(p * 2^31) as an int (see {@link MaskChunks#bernoulli}). */
+        private final int threshold;
         private final float keptFloat;
         private final double keptDouble;
         private final float sigma;
@@ -306,7 +307,7 @@ final class HostMasks {
                 key = CounterHash.key(seed, CounterHash.BERNOULLI_SALT);
                 angleKey = 0;
                 sigma = 0f;
-                threshold = Math.round(spec.p() * 0x1p32);
+                threshold = (int) Math.round(spec.p() * 0x1p31);
                 keptDouble = spec.keptScale();
                 keptFloat = (float) keptDouble;
             }

@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
-import java.nio.LongBuffer;
 
 /**
  * One thread's generator of host masks, a chunk of {@value #CHUNK} elements at a time: the FLOAT mask values of
@@ -12,20 +11,21 @@ import java.nio.LongBuffer;
  * depends only on the stream keys and its element's index, never on which thread or call computes it.
  *
  * <p><b>Gaussian: Box-Muller, vectorized.</b> Pair q of a chunk gives elements {@code q} and {@code q + CHUNK / 2}:
- * {@code z0 = r cos(theta)}, {@code z1 = r sin(theta)}, {@code r = sqrt(-2 ln u)}, two independent N(0, 1) values
- * (Box and Muller 1958), and the masks {@code 1 + sigma z}. u in (0, 1) is an odd 32-bit integer times 2^-32 (so
- * |z| stays below sqrt(64 ln 2) = 6.66; a larger value has probability 2.7e-11), theta is uniform on (-pi, pi) from
- * 23 further bits. C2 (JDK 17) vectorizes loops of arithmetic of one width but not int/float conversions or
- * bit casts, so every step is a short loop of one kind, and values change type by a bulk copy through a direct
- * buffer ({@link #castLongs} and friends): the leading-zero count that splits u into 2^e * m is a branch-free binary
- * search with multiplies; ln m (m in [sqrt(1/2), sqrt(2))) is 2 atanh((m - 1) / (m + 1)) to its s^9 term (error
- * below 7e-10); sin and cos of theta / 2 are Taylor polynomials to degree 13 and 12 on (-pi/2, pi/2) (errors below
- * 6e-10 and 6e-9), and the double-angle formulas give theta. Computed in float, z agrees with a double-precision
- * evaluation of the same transform of the same bits to 1e-5 (1 + |z|), and to 1e-4 where r is below 0.01 (u within
- * 5e-5 of 1, where the float spacing of u limits it); the tests check both bounds.
+ * {@code z0 = r cos(theta)}, {@code z1 = r sin(theta)}, {@code r = sqrt(-2 ln u)}, two independent N(0, 1) values (Box
+ * and Muller 1958), and the masks {@code 1 + sigma z}. u in (0, 1) is an odd 32-bit integer times 2^-32 (so |z| stays
+ * below sqrt(64 ln 2) = 6.66; a larger value has probability 2.7e-11), value q of the chunk in the radius stream; theta
+ * is uniform on (-pi, pi) from the top 23 bits of value q in the angle stream. C2 (JDK 17) vectorizes loops of
+ * arithmetic of one width but not int/float conversions or bit casts, so every step is a short loop of one kind, and
+ * values change type by a bulk copy through a direct buffer ({@link #castInts}): the leading-zero count that splits u
+ * into 2^e * m is a branch-free binary search with multiplies; ln m (m in [sqrt(1/2), sqrt(2))) is 2
+ * atanh((m - 1) / (m + 1)) to its s^9 term (error below 7e-10); sin and cos of theta / 2 are Taylor polynomials to
+ * degree 13 and 12 on (-pi/2, pi/2) (errors below 6e-10 and 6e-9), and the double-angle formulas give theta. Computed
+ * in float, z agrees with a double-precision evaluation of the same transform of the same bits to 1e-5 (1 + |z|), and
+ * to 1e-4 where r is below 0.01 (u within 5e-5 of 1, where the float spacing of u limits it); the tests check both
+ * bounds.
  *
- * <p><b>Bernoulli.</b> Element i is kept when the 32-bit half ({@code i & 1}) of word {@code i / 2} is below
- * {@code round(p * 2^32)}; the mask value (T) (1/p) or 0 is selected with 64-bit lane masks, two elements per word.
+ * <p><b>Bernoulli.</b> Element j of chunk c is kept when the top 31 bits of value j of the chunk are below
+ * {@code round(p * 2^31)}; the mask value (T) (1/p) or 0 is selected with 32-bit lane masks.
  *
  * <p>Not thread-safe: each thread uses its own instance ({@link #get()}); the arrays are reused from pass to pass.
  */
@@ -34,8 +34,6 @@ final class MaskChunks {
     /** Elements per chunk: 16 KiB of FLOAT, well inside L1/L2 with the scratch arrays. */
     static final int CHUNK = 4096;
     private static final int PAIRS = CHUNK / 2;
-    /** 64-bit words per stream per Gaussian chunk: each gives the 32-bit fields of two pairs. */
-    private static final int GAUSS_WORDS = PAIRS / 2;
 
     private static final int FLOAT_ONE = 0x3F800000;
     /** Bits of the float 2^23: (MAGIC | k) read as a float is 2^23 + k for 0 <= k < 2^23. */
@@ -50,7 +48,7 @@ final class MaskChunks {
 
     private static final ThreadLocal<MaskChunks> PER_THREAD = ThreadLocal.withInitial(MaskChunks::new);
 
-    private final long[] words = new long[CounterHash.MAX_WORDS];
+    private final int[] bits = new int[CHUNK];
     private final int[] radiusBits = new int[PAIRS];
     private final int[] angleBits = new int[PAIRS];
     private final int[] normalized = new int[PAIRS];
@@ -69,13 +67,11 @@ final class MaskChunks {
     final double[] doubles = new double[CHUNK];
     final double[] doubleProducts = new double[CHUNK];
 
-    private final LongBuffer castAsLongs;
     private final IntBuffer castAsInts;
     private final FloatBuffer castAsFloats;
 
     private MaskChunks() {
         ByteBuffer cast = ByteBuffer.allocateDirect(CHUNK * Float.BYTES).order(ByteOrder.nativeOrder());
-        castAsLongs = cast.asLongBuffer();
         castAsInts = cast.asIntBuffer();
         castAsFloats = cast.asFloatBuffer();
     }
@@ -91,8 +87,8 @@ final class MaskChunks {
     /**
      * The FLOAT masks {@code 1 + sigma z} of chunk {@code chunk} into {@code out[0 .. CHUNK)}.
      *
-     * @param radiusKey key of the stream whose 32-bit halves give u (see {@link CounterHash#key})
-     * @param angleKey  key of the stream whose 32-bit halves give theta
+     * @param radiusKey key of the stream whose values give u (see {@link CounterHash#key})
+     * @param angleKey  key of the stream whose values give theta
      */
     void gaussian(long radiusKey, long angleKey, long chunk, float sigma, float[] out) {
         gaussianFields(radiusKey, angleKey, chunk);
@@ -116,16 +112,13 @@ final class MaskChunks {
      */
 
     /**
-     * Integer half: the words of both streams; u = (bits | 1) 2^-32 split into m 2^e with m in [sqrt(1/2),
+     * Integer half: the values of both streams; u = (bits | 1) 2^-32 split into m 2^e with m in [sqrt(1/2),
      * sqrt(2)) (the float bits of m into {@link #mantissa}, those of 2^23 + e + EXPONENT_BIAS into
      * {@link #exponent}); the float bits of 2^23 + t (t: the top 23 angle bits) into {@link #halfAngle}.
      */
     private void gaussianFields(long radiusKey, long angleKey, long chunk) {
-        long firstWord = chunk * GAUSS_WORDS;
-        CounterHash.words(radiusKey, firstWord, words, GAUSS_WORDS);
-        castLongs(words, GAUSS_WORDS, radiusBits);
-        CounterHash.words(angleKey, firstWord, words, GAUSS_WORDS);
-        castLongs(words, GAUSS_WORDS, angleBits);
+        CounterHash.values(radiusKey, chunk, radiusBits, PAIRS);
+        CounterHash.values(angleKey, chunk, angleBits, PAIRS);
         int[] k = normalized;
         int[] zeros = leadingZeros;
         // k = bits | 1 (odd, so u is never 0) shifted left until its top bit is set, n = the shift: a branch-free
@@ -231,41 +224,25 @@ final class MaskChunks {
     // Bernoulli
 
     /**
-     * The FLOAT masks of chunk {@code chunk} into {@code out[0 .. CHUNK)}: {@code keptValue} where the element's
-     * 32-bit uniform is below {@code threshold}, else +0.
+     * The FLOAT masks of chunk {@code chunk} into {@code out[0 .. CHUNK)}: {@code keptValue} where the top 31 bits
+     * of the element's value are below {@code threshold}, else +0.
      *
-     * @param threshold round(p * 2^32), in [0, 2^32]
+     * @param threshold round(p * 2^31), in [0, 2^31], as an int (2^31 wraps to {@link Integer#MIN_VALUE}, and the
+     *                  difference below wraps with it: every element is kept)
      */
-    void bernoulli(long key, long chunk, long threshold, float keptValue, float[] out) {
-        CounterHash.words(key, chunk * PAIRS, words, PAIRS);
-        long low = Float.floatToRawIntBits(keptValue) & 0xFFFFFFFFL;
-        long high = low << 32;
-        long[] w = words;
-        for (int j = 0; j < PAIRS; j++) {
-            long v = w[j];
-            long keepLow = -(((v & 0xFFFFFFFFL) - threshold) >>> 63);
-            long keepHigh = -(((v >>> 32) - threshold) >>> 63);
-            w[j] = (low & keepLow) | (high & keepHigh);
+    void bernoulli(long key, long chunk, int threshold, float keptValue, float[] out) {
+        int[] v = bits;
+        CounterHash.values(key, chunk, v, CHUNK);
+        int kept = Float.floatToRawIntBits(keptValue);
+        for (int j = 0; j < CHUNK; j++) {
+            // (v >>> 1) - threshold is negative, its sign bit set, exactly when the element is kept
+            v[j] = (((v[j] >>> 1) - threshold) >> 31) & kept;
         }
-        castLongs(w, PAIRS, out);
+        castInts(v, CHUNK, out);
     }
 
     // ------------------------------------------------------------------------------------------------------------
-    // Bit casts: a bulk copy through a direct buffer, in native byte order (a long's low half is the first int).
-
-    private void castLongs(long[] src, int n, int[] dst) {
-        castAsLongs.clear();
-        castAsLongs.put(src, 0, n);
-        castAsInts.clear();
-        castAsInts.get(dst, 0, 2 * n);
-    }
-
-    private void castLongs(long[] src, int n, float[] dst) {
-        castAsLongs.clear();
-        castAsLongs.put(src, 0, n);
-        castAsFloats.clear();
-        castAsFloats.get(dst, 0, 2 * n);
-    }
+    // Bit casts: a bulk copy through a direct buffer, in native byte order.
 
     private void castInts(int[] src, int n, float[] dst) {
         castAsInts.clear();

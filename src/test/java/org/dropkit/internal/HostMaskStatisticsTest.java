@@ -269,13 +269,56 @@ class HostMaskStatisticsTest {
         }
     }
 
-    /** Elements 2j and 2j + 1 share a 64-bit word (one half each); neighbours and words must be independent. */
+    /**
+     * Neighbours (consecutive values of one chunk's progression), neighbours across a chunk boundary (two chunk
+     * words), the same position in adjacent chunks (same j, another multiplier and offset) and in adjacent blocks.
+     */
     @Test
-    void bernoulliDecisionsAreUncorrelatedBetweenNeighboursWordsAndBlocks() {
+    void bernoulliDecisionsAreUncorrelatedWithinAndAcrossChunksAndBlocks() {
         double[] k = kept(0.5, 17, N);
-        assertUncorrelated(k, 1, i -> i % 2 == 0, "the two halves of one word");
-        assertUncorrelated(k, 1, i -> i % 2 == 1, "neighbours in adjacent words");
-        assertUncorrelated(k, 2, i -> true, "the same half of adjacent words");
+        int chunk = MaskChunks.CHUNK;
+        assertUncorrelated(k, 1, i -> true, "neighbours");
+        assertUncorrelated(k, 2, i -> true, "elements two apart");
+        assertUncorrelated(k, 1, i -> i % chunk == chunk - 1, "last and first element of adjacent chunks");
+        assertUncorrelated(k, chunk, i -> true, "the same position in adjacent chunks");
         assertUncorrelated(k, HostMasks.BLOCK, i -> true, "the same position in adjacent blocks");
+    }
+
+    /**
+     * The counter values themselves: the top 8 bits of each, and the top 4 bits of neighbours j and j + 1 as one
+     * pair, spread evenly over 256 cells. Chi-square with 255 degrees of freedom (mean 255, sd 22.6) below 255 + 6 sd.
+     */
+    @Test
+    void counterValuesAreUniformAndSeriallyIndependentInChiSquare() {
+        long key = CounterHash.key(23, CounterHash.BERNOULLI_SALT);
+        int[] values = new int[MaskChunks.CHUNK];
+        long[] single = new long[256];
+        long[] pairs = new long[256];
+        int chunks = N / MaskChunks.CHUNK;
+        for (int c = 0; c < chunks; c++) {
+            CounterHash.values(key, c, values, values.length);
+            for (int j = 0; j < values.length; j++) {
+                single[values[j] >>> 24]++;
+                if (j + 1 < values.length) {
+                    pairs[(values[j] >>> 28) << 4 | values[j + 1] >>> 28]++;
+                }
+            }
+        }
+        double bound = 255 + SIGMAS * Math.sqrt(2 * 255);
+        assertTrue(chiSquare(single) < bound, "top 8 bits: chi-square " + chiSquare(single) + " >= " + bound);
+        assertTrue(chiSquare(pairs) < bound, "neighbour pairs: chi-square " + chiSquare(pairs) + " >= " + bound);
+    }
+
+    private static double chiSquare(long[] counts) {
+        long total = 0;
+        for (long c : counts) {
+            total += c;
+        }
+        double expected = (double) total / counts.length;
+        double x2 = 0;
+        for (long c : counts) {
+            x2 += (c - expected) * (c - expected) / expected;
+        }
+        return x2;
     }
 }

@@ -85,7 +85,7 @@ class HostMasksTest {
         INDArray engine = fill(MaskKind.BERNOULLI, DataType.FLOAT, MaskChunks.CHUNK, SEED);
         float[] expected = new float[MaskChunks.CHUNK];
         MaskChunks.get().bernoulli(CounterHash.key(SEED, CounterHash.BERNOULLI_SALT), 0,
-                Math.round(0.7 * 0x1p32), (float) (1 / 0.7), expected);
+                (int) Math.round(0.7 * 0x1p31), (float) (1 / 0.7), expected);
         assertBitwiseEqual(Nd4j.createFromArray(expected), engine, "the engine's FLOAT mask vs MaskChunks");
         assertFalse(Arrays.equals(Bits.rawBits(nd4jBernoulli(DataType.FLOAT, MaskChunks.CHUNK, SEED)),
                 Bits.rawBits(engine)), "ND4J's draw of the same seed is another mask");
