@@ -55,6 +55,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.dropkit.MaskDropout;
 import org.dropkit.conf.MaskDropoutLayer;
+import org.dropkit.util.NativeCpuBuild;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -442,6 +443,12 @@ class DropoutExportNetworkTest {
             if (jvmArg.startsWith("--add-opens")) {
                 command.add(jvmArg);
             }
+        }
+        // The child cannot call NativeCpuBuild.select() (Dropkit is not on its class path): it gets the build this
+        // JVM chose, or JavaCPP would load the AVX-512 build on a CPU without AVX-512 and die of SIGILL.
+        String build = System.getProperty(NativeCpuBuild.PROPERTY);
+        if (build != null) {
+            command.add("-D" + NativeCpuBuild.PROPERTY + "=" + build);
         }
         command.addAll(List.of("-cp", String.join(File.pathSeparator, classPath), "dropkitfree.LoadWithoutDropkit"));
         command.addAll(args);
