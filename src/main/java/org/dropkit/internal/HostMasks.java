@@ -328,18 +328,24 @@ final class HostMasks {
             }
         }
 
-        /** The DOUBLE mask (or noise) values of one chunk: the FLOAT values, at double precision. */
+        /**
+         * The DOUBLE mask (or noise) values of one chunk: the FLOAT values, at double precision; for Bernoulli
+         * decisions, the FLOAT decisions with the value (double) (1/p): a mask of 1s and 0s, widened and multiplied
+         * by it (exact: 1 * v = v, 0 * v = +0), since a select between two doubles on a float compare does not
+         * vectorize (C2, JDK 17) and cost more than the rest of the pass.
+         */
         void doubleMask(MaskChunks chunks, long chunk, double[] out) {
             float[] f = chunks.mask;
-            floatMask(chunks, chunk, f);
             if (gaussian) {
+                floatMask(chunks, chunk, f);
                 for (int j = 0; j < MaskChunks.CHUNK; j++) {
                     out[j] = f[j];
                 }
             } else {
+                chunks.bernoulli(key, chunk, threshold, 1f, f);
                 double kept = keptDouble;
                 for (int j = 0; j < MaskChunks.CHUNK; j++) {
-                    out[j] = f[j] == 0f ? 0.0 : kept;
+                    out[j] = f[j] * kept;
                 }
             }
         }
