@@ -95,7 +95,7 @@ public final class MaskEngine {
     public static INDArray apply(MaskSpec spec, long seed, DataType maskType, INDArray x, INDArray z) {
         if (spec.isIdentity() || spec.isAdditive() || x.isEmpty()) {
             // Additive noise multiplies by nothing (M = 1); its forward pass is forward(...).
-            return z == x ? z : z.assign(x);
+            return copy(x, z);
         }
         if (spec.block() != null) {
             return spec.block().apply(spec, seed, maskType, x, z);
@@ -129,7 +129,7 @@ public final class MaskEngine {
      */
     public static INDArray forward(MaskSpec spec, long seed, DataType maskType, INDArray x, INDArray z) {
         if (spec.isIdentity() || x.isEmpty()) {
-            return z == x ? z : z.assign(x);
+            return copy(x, z);
         }
         if (spec.kind() == MaskKind.ALPHA) {
             if (maskType == z.dataType() && HostMasks.forward(spec, seed, x, z)) {
@@ -164,6 +164,14 @@ public final class MaskEngine {
      */
     public static INDArray backward(MaskSpec spec, long seed, DataType maskType, INDArray dy, INDArray dx) {
         return apply(spec, seed, maskType, dy, dx);
+    }
+
+    /** {@code z = x} (nothing to do when z is x): a Java bulk copy for small host arrays, else ND4J's assign. */
+    private static INDArray copy(INDArray x, INDArray z) {
+        if (z == x || HostMasks.copy(x, z)) {
+            return z;
+        }
+        return z.assign(x);
     }
 
     /** {@code z = x - alpha'} in z's data type (z may be x): the input of alpha dropout's multiplier. */

@@ -203,6 +203,42 @@ class HostMasksTest {
         assertBitwiseEqual(expected, actual, "Java x * m vs MulOp");
     }
 
+    /**
+     * The Java copy (dx = dy of additive noise, identity passes) writes exactly the source's bits, NaN payloads and
+     * signed zeros included, into a view at an offset without touching the elements around it.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
+    void theJavaCopyIsBitForBitAndStaysInsideTheView(DataType type) {
+        int rows = 8;
+        int cols = 1000;
+        INDArray x = Passes.randomNonZero(type, 11, 'c', rows - 2, cols);
+        x.putScalar(0, -0.0);
+        x.putScalar(1, Double.NaN);
+        x.putScalar(2, Double.NEGATIVE_INFINITY);
+        INDArray base = Passes.randomNonZero(type, 12, 'c', rows, cols);
+        INDArray before = base.dup();
+        INDArray view = base.get(NDArrayIndex.interval(1, rows - 1), NDArrayIndex.all());
+        assertTrue(HostMasks.copy(x, view), "c-order arrays of one type and shape take the Java path");
+        assertBitwiseEqual(x, view, "the copy");
+        assertBitwiseEqual(before.getRow(0), base.getRow(0), "the row before the view");
+        assertBitwiseEqual(before.getRow(rows - 1), base.getRow(rows - 1), "the row after the view");
+    }
+
+    @Test
+    void theJavaCopyLeavesOtherCasesToNd4j() {
+        INDArray x = Passes.randomNonZero(DataType.FLOAT, 13, 'c', 50, 40);
+        assertFalse(HostMasks.copy(x, x), "the same array");
+        assertFalse(HostMasks.copy(x, Nd4j.createUninitialized(DataType.DOUBLE, 50, 40)), "another type");
+        assertFalse(HostMasks.copy(x, Nd4j.createUninitialized(DataType.FLOAT, 40, 50)), "another shape");
+        assertFalse(HostMasks.copy(x, Nd4j.createUninitialized(DataType.FLOAT, new long[] {50, 40}, 'f')), "f-order");
+        INDArray large = Passes.randomNonZero(DataType.FLOAT, 14, 'c', HostMasks.MULTIPLY_MAX + 1);
+        assertFalse(HostMasks.copy(large, large.ulike()), "above MULTIPLY_MAX");
+        INDArray wide = Nd4j.createUninitialized(DataType.DOUBLE, 50, 40);
+        assertBitwiseEqual(x.castTo(DataType.DOUBLE), MaskEngine.apply(MaskSpec.noise(0.5, new int[0]), 1, x, wide),
+                "noise backward into another type: ND4J's assign converts");
+    }
+
     /** Above MULTIPLY_MAX ND4J's vectorized multiply is faster, and the engine's multiply gives the same bits. */
     @Test
     void largeMultipliesGoToNd4jWithTheSameProduct() {
