@@ -781,7 +781,7 @@ public final class MaskDropout implements IDropout {
             if (training) {
                 pending.set(new Pass(spec, 0L, input.shape(), maskType, null));
             }
-            return output == input ? output : output.assign(input);
+            return MaskEngine.copy(input, output);
         }
         Checks.keptScaleFits(spec, maskType);
         Checks.noiseFits(spec, maskType);

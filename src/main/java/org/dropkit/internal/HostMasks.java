@@ -1,8 +1,10 @@
 package org.dropkit.internal;
 
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import org.dropkit.MaskKind;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -127,31 +129,24 @@ final class HostMasks {
      */
     static boolean copy(INDArray x, INDArray z) {
         long n = z.length();
-        if (n > MULTIPLY_MAX || x == z || x.dataType() != z.dataType() || !java.util.Arrays.equals(x.shape(),
-                z.shape()) || !accessible(x) || !accessible(z)) {
+        if (n > MULTIPLY_MAX || x == z || x.dataType() != z.dataType() || !Arrays.equals(x.shape(), z.shape())
+                || !accessible(x) || !accessible(z)) {
             return false;
         }
-        if (z.dataType() == DataType.FLOAT) {
-            FloatBuffer from = floats(x);
-            from.position((int) x.offset()).limit((int) (x.offset() + n));
-            FloatBuffer to = floats(z);
-            to.position((int) z.offset());
-            to.put(from);
-        } else {
-            DoubleBuffer from = doubles(x);
-            from.position((int) x.offset()).limit((int) (x.offset() + n));
-            DoubleBuffer to = doubles(z);
-            to.position((int) z.offset());
-            to.put(from);
-        }
+        int width = z.dataType().width();
+        ByteBuffer from = x.data().asNio().duplicate();
+        from.position((int) (x.offset() * width)).limit((int) ((x.offset() + n) * width));
+        ByteBuffer to = z.data().asNio().duplicate();
+        to.position((int) (z.offset() * width));
+        to.put(from);
         return true;
     }
 
     /** {@code z = x * m} for three arrays of one shape and type; z may be x. */
     static boolean multiply(INDArray x, INDArray m, INDArray z) {
-        if (z.length() > MULTIPLY_MAX || x.dataType() != z.dataType() || m.dataType() != z.dataType() || !java.util.Arrays.equals(x.shape(),
-                m.shape()) || !java.util.Arrays.equals(x.shape(), z.shape()) || !accessible(x) || !accessible(m)
-                || !accessible(z)) {
+        if (z.length() > MULTIPLY_MAX || x.dataType() != z.dataType() || m.dataType() != z.dataType()
+                || !Arrays.equals(x.shape(), m.shape()) || !Arrays.equals(x.shape(), z.shape()) || !accessible(x)
+                || !accessible(m) || !accessible(z)) {
             return false;
         }
         run(null, x, m, z, threadsFor(z.length()));

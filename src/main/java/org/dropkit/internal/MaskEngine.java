@@ -166,8 +166,13 @@ public final class MaskEngine {
         return apply(spec, seed, maskType, dy, dx);
     }
 
-    /** {@code z = x} (nothing to do when z is x): a Java bulk copy for small host arrays, else ND4J's assign. */
-    private static INDArray copy(INDArray x, INDArray z) {
+    /**
+     * {@code z = x}, the pass of an identity mask (nothing to do when z is x): a Java bulk copy for small host arrays
+     * of one type, else ND4J's assign (which also converts between types).
+     *
+     * @return z
+     */
+    public static INDArray copy(INDArray x, INDArray z) {
         if (z == x || HostMasks.copy(x, z)) {
             return z;
         }
