@@ -1,8 +1,6 @@
 package org.dropkit.benchmarks;
 
-import com.google.gson.GsonBuilder;
 import java.io.IOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,23 +70,14 @@ public final class FamilyInterleaved extends NativeBackend {
                 }
             }
         }
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("build", buildName(REQUESTED_BUILD));
-        result.put("ompThreads", ompThreads());
-        result.put("warmupRounds", WARMUP_ROUNDS);
-        result.put("rounds", rounds);
+        Map<String, Object> result = Rounds.header(WARMUP_ROUNDS, rounds);
         result.put("rows", rows);
-        Path dir = out.toAbsolutePath().getParent();
-        if (dir != null) {
-            Files.createDirectories(dir);
-        }
-        try (Writer w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
-            new GsonBuilder().setPrettyPrinting().create().toJson(result, w);
-        }
+        Rounds.write(out, result);
         String table = table(rows, rounds);
         Path md = Paths.get(out.toString().replaceFirst("\\.json$", "") + ".md");
         Files.write(md, ("# Alpha dropout and Gaussian noise vs DL4J, interleaved rounds\n\nnd4j-native "
-                + buildName(REQUESTED_BUILD) + ", OMP_NUM_THREADS " + ompThreads() + ", FLOAT, in a workspace, "
+                + buildName(REQUESTED_BUILD) + ", OMP_NUM_THREADS " + ompThreads()
+                + (ompWaitPolicy() == null ? "" : ", OMP_WAIT_POLICY " + ompWaitPolicy()) + ", FLOAT, in a workspace, "
                 + rounds + " rounds after " + WARMUP_ROUNDS + " warmup rounds. Ratio: DL4J's time over Dropkit's in"
                 + " the same round (above 1: Dropkit is faster), median over rounds.\n\n" + table)
                 .getBytes(StandardCharsets.UTF_8));

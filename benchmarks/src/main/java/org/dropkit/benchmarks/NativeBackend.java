@@ -60,6 +60,15 @@ public abstract class NativeBackend {
         return env == null || env.isEmpty() ? "default" : env;
     }
 
+    /**
+     * This process's OMP_WAIT_POLICY (what libgomp's idle workers do between parallel regions: spin or sleep), or
+     * null when it is unset (libgomp then spins for a while before sleeping; see "Noise" in benchmarks/README.md).
+     */
+    public static String ompWaitPolicy() {
+        String env = System.getenv("OMP_WAIT_POLICY");
+        return env == null || env.isEmpty() ? null : env;
+    }
+
     /** The build name for an extension: "avx512", "avx2" or "generic". */
     public static String buildName(String extension) {
         return extension == null || extension.isEmpty() ? "generic" : extension.replaceFirst("^-", "");

@@ -30,11 +30,17 @@ final class Rounds {
         return rounds;
     }
 
-    /** The start of a result: build, thread setting, warmup and measured rounds. */
+    /**
+     * The start of a result: build, thread setting (and OMP_WAIT_POLICY, only when it is set), warmup and measured
+     * rounds.
+     */
     static Map<String, Object> header(int warmupRounds, int rounds) {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("build", NativeBackend.buildName(NativeBackend.REQUESTED_BUILD));
         result.put("ompThreads", NativeBackend.ompThreads());
+        if (NativeBackend.ompWaitPolicy() != null) {
+            result.put("ompWaitPolicy", NativeBackend.ompWaitPolicy());
+        }
         result.put("warmupRounds", warmupRounds);
         result.put("rounds", rounds);
         return result;

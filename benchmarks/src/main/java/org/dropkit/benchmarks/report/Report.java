@@ -27,6 +27,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 import org.dropkit.util.NativeCpuBuild;
 
 /**
@@ -173,6 +174,14 @@ public final class Report {
 
         line("## Targets (issues #3, #10 and #12)");
         line("");
+        if (Stream.of(interleaved, interleavedOps, family).flatMap(List::stream)
+                .anyMatch(run -> run.has("ompWaitPolicy"))) {
+            line("Rows marked OMP_WAIT_POLICY are the same interleaved rounds run again with libgomp's idle workers"
+                    + " told to sleep or spin (by default they spin for a while after each parallel region, taking a"
+                    + " core from the next thing to run: see \"Noise\" in benchmarks/README.md). They show what that"
+                    + " setting changes; the rows without it are the ones a default setup gets.");
+            line("");
+        }
         line("| target | measured | required | result | detail |");
         line("|---|---|---|---|---|");
         for (Targets.Outcome o : new Targets(results, mask, interleaved, interleavedOps, torch, family, build).evaluate()) {
@@ -388,6 +397,12 @@ public final class Report {
         return r.param("ompThreads") == null ? "default" : r.param("ompThreads");
     }
 
+    /** The "ND4J threads" cell of an interleaved run: OMP_NUM_THREADS, and OMP_WAIT_POLICY where the run set one. */
+    private static String threadColumn(JsonObject run) {
+        return run.get("ompThreads").getAsString()
+                + (run.has("ompWaitPolicy") ? ", OMP_WAIT_POLICY=" + run.get("ompWaitPolicy").getAsString() : "");
+    }
+
     private void interleavedOps(List<JsonObject> runs, JsonObject torch) {
         if (runs.isEmpty()) {
             return;
@@ -409,6 +424,7 @@ public final class Report {
         for (JsonObject run : runs) {
             int rounds = run.get("rounds").getAsInt();
             String threads = run.get("ompThreads").getAsString();
+            String threadColumn = threadColumn(run);
             for (JsonElement c : run.getAsJsonArray("cases")) {
                 JsonObject o = c.getAsJsonObject();
                 String op = o.get("op").getAsString();
@@ -423,7 +439,7 @@ public final class Report {
                     line("| " + (op.equals("forwardBackward") ? "forward + backward" : op) + " | "
                             + o.get("shape").getAsString() + " (" + Names.size(Row.elements(o.get("shape")
                             .getAsString())) + ") | " + o.get("dtype").getAsString() + " | "
-                            + run.get("build").getAsString() + " | " + threads + " | "
+                            + run.get("build").getAsString() + " | " + threadColumn + " | "
                             + (paired ? "**" + Names.impl(impl) + "**" : Names.impl(impl)) + " | "
                             + Names.time(x.get("medianUsPerCall").getAsDouble()) + " | "
                             + (paired ? Names.ratio(x.get("medianRatioVsBuiltIn").getAsDouble()) : "(baseline)")
@@ -486,7 +502,7 @@ public final class Report {
                 for (JsonElement v : net.getAsJsonArray("variants")) {
                     JsonObject o = v.getAsJsonObject();
                     boolean paired = o.has("medianRatioVsDl4j");
-                    line("| " + net.get("network").getAsString() + " | " + run.get("ompThreads").getAsString() + " | "
+                    line("| " + net.get("network").getAsString() + " | " + threadColumn(run) + " | "
                             + o.get("dropout").getAsString() + " | "
                             + Names.time(o.get("medianMsPerStep").getAsDouble() * 1000.0) + " | "
                             + (paired ? Names.ratio(o.get("medianRatioVsDl4j").getAsDouble()) : "(baseline)") + " | "

@@ -141,7 +141,7 @@ final class Targets {
             any = true;
             double r = v.get().get("medianRatioVsBuiltIn").getAsDouble();
             outcomes.add(new Outcome(target + " [" + run.get("build").getAsString() + ", "
-                    + threadLabel(run.get("ompThreads").getAsString()) + ", interleaved]", Names.ratio(r) + " faster",
+                    + runLabel(run) + ", interleaved]", Names.ratio(r) + " faster",
                     "≥ " + fmt(min) + "×", r >= min ? "PASS" : "FAIL", "median of " + run.get("rounds").getAsInt()
                     + " paired rounds; faster in " + v.get().get("roundsFasterThanBuiltIn").getAsInt() + " of them; "
                     + Names.time(v.get().get("medianUsPerCall").getAsDouble()) + " per call"));
@@ -225,7 +225,7 @@ final class Targets {
                 double dkUs = dk.get().get("medianUsPerCall").getAsDouble();
                 double r = pt.get() / dkUs;
                 outcomes.add(new Outcome(target + ", FLOAT " + Names.size(Row.elements(shape)) + " [" + build + ", "
-                        + threadLabel(threads) + "]", Names.ratio(r) + " faster", required ? "≥ 1.00×" : "–",
+                        + runLabel(run) + "]", Names.ratio(r) + " faster", required ? "≥ 1.00×" : "–",
                         required ? (r >= 1.0 ? "PASS" : "FAIL") : "peer", Names.time(dkUs) + " vs PyTorch "
                         + Names.time(pt.get()) + " (separate process, not interleaved)"));
             }
@@ -267,8 +267,8 @@ final class Targets {
                 }
                 any = true;
                 double r = o.get("medianRatio").getAsDouble();
-                outcomes.add(new Outcome(target + " [" + build + ", " + threadLabel(run.get("ompThreads")
-                        .getAsString()) + ", interleaved]", Names.ratio(r) + " faster",
+                outcomes.add(new Outcome(target + " [" + build + ", " + runLabel(run) + ", interleaved]",
+                        Names.ratio(r) + " faster",
                         min == 1.0 ? "≥ 1.00× (never slower)" : "≥ " + Names.ratio(min), r >= min ? "PASS" : "FAIL",
                         "median of " + run.get("rounds").getAsInt() + " paired rounds; faster in "
                                 + o.get("roundsFaster").getAsInt() + " of them; "
@@ -327,6 +327,15 @@ final class Targets {
                 && r.matches("network", "MLP", "dropout", dropout) && Report.threads(r).equals(threads));
     }
 
+    /**
+     * The thread setting of an interleaved run (a result of InterleavedDropoutOps, InterleavedFitSteps or
+     * FamilyInterleaved): {@link #threadLabel}, and its OMP_WAIT_POLICY where the run set one.
+     */
+    static String runLabel(JsonObject run) {
+        return threadLabel(run.get("ompThreads").getAsString())
+                + (run.has("ompWaitPolicy") ? ", OMP_WAIT_POLICY=" + run.get("ompWaitPolicy").getAsString() : "");
+    }
+
     /** "default threads", "1 thread", "4 threads". */
     static String threadLabel(String ompThreads) {
         return ompThreads.equals("default") ? "default threads"
@@ -352,7 +361,7 @@ final class Targets {
                     double r = o.get("medianRatioVsDl4j").getAsDouble();
                     outcomes.add(new Outcome(mlpLabel(dropout) + ", " + dropout + " vs "
                             + Names.impl(baseline(dropout)) + ", interleaved rounds (not"
-                            + " JMH) [" + build + ", " + threadLabel(run.get("ompThreads").getAsString()) + "]",
+                            + " JMH) [" + build + ", " + runLabel(run) + "]",
                             Names.ratio(r) + " faster", "≥ 1.00× (never slower)", r >= 1.0 ? "PASS" : "FAIL",
                             "median of " + run.get("rounds").getAsInt() + " paired rounds; faster in "
                                     + o.get("roundsFasterThanDl4j").getAsInt() + " of them"));
