@@ -11,6 +11,7 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.dropout.IDropout;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.NoParamLayer;
 import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
 import org.deeplearning4j.nn.conf.memory.MemoryReport;
@@ -25,6 +26,7 @@ import org.dropkit.migrate.DropoutSwap;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.annotation.JsonIgnore;
+import org.nd4j.shade.jackson.annotation.JsonInclude;
 
 /**
  * A layer that applies a {@link MaskDropout} to the activations of the layer before it. Where {@code .dropOut(...)}
@@ -50,6 +52,8 @@ public final class MaskDropoutLayer extends NoParamLayer {
     private boolean monteCarlo;
     /** Format of recurrent input, known when the network has an input type; used to place [batch, time] masks. */
     private RNNFormat rnnDataFormat;
+    /** The settings of the DL4J DropoutLayer this layer replaced, where not DL4J's defaults; see getSwappedFrom. */
+    private DropoutLayer swappedFrom;
 
     /** For JSON and Java deserialization; use the {@link Builder}. */
     public MaskDropoutLayer() {
@@ -154,6 +158,31 @@ public final class MaskDropoutLayer extends NoParamLayer {
         this.rnnDataFormat = rnnDataFormat;
     }
 
+    /**
+     * The DL4J {@code DropoutLayer} that {@link DropoutSwap} replaced with this layer, without its name and dropout,
+     * kept only where its other settings are not those of a {@code DropoutLayer} built with DL4J's defaults: a
+     * network builder that sets the activation, weight init or updater of every layer sets them on its
+     * {@code DropoutLayer}s too, though a {@code DropoutLayer} reads none of them. {@code DropoutExport} gives them
+     * back, so that exporting a swapped configuration gives the one the swap started from, JSON included. It changes
+     * nothing this layer computes, and {@link #equals} ignores it.
+     *
+     * @return those settings, or null for a layer built directly or swapped from a {@code DropoutLayer} with DL4J's
+     *         defaults
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public DropoutLayer getSwappedFrom() {
+        return swappedFrom;
+    }
+
+    /**
+     * Sets the settings {@link #getSwappedFrom} returns; {@code DropoutSwap} and JSON call it.
+     *
+     * @param swappedFrom a DL4J {@code DropoutLayer}, or null
+     */
+    public void setSwappedFrom(DropoutLayer swappedFrom) {
+        this.swappedFrom = swappedFrom;
+    }
+
     /** Keeps this layer's dropout: unlike other layers', it is the layer's function, not a training default. */
     @Override
     public void resetLayerDefaultConfig() {
@@ -245,6 +274,9 @@ public final class MaskDropoutLayer extends NoParamLayer {
         MaskDropoutLayer clone = (MaskDropoutLayer) super.clone();
         if (iDropout != null) {
             clone.iDropout = iDropout.clone();
+        }
+        if (swappedFrom != null) {
+            clone.swappedFrom = (DropoutLayer) swappedFrom.clone();
         }
         return clone;
     }

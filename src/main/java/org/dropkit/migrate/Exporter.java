@@ -304,8 +304,7 @@ final class Exporter {
                     Swapper.join(c.note, frozen)));
             return layer;
         }
-        DropoutLayer exported = builtWithDefaults(new DropoutLayer.Builder().dropOut(c.replacement)
-                .name(layer.getLayerName()).build());
+        DropoutLayer exported = LayerCopies.dropoutLayer(c.replacement, layer.getLayerName(), layer.getSwappedFrom());
         String masks = input != null && input.rank == 3 ? "at inference, DL4J's DropoutLayer given a feature mask"
                 + " multiplies the array it was given by the mask in place, where the MaskDropoutLayer wrote a new"
                 + " array" : null;
@@ -313,15 +312,5 @@ final class Exporter {
                 "DropoutLayer with " + DropoutConversion.describe(c.replacement), Swapper.join(c.note, masks,
                         frozen)));
         return exported;
-    }
-
-    /**
-     * The layer as DL4J's network builder leaves it, with DL4J's defaults for what it does not set (activation,
-     * weight init, updater, regularization). A {@code DropoutLayer} is a {@code BaseLayer}; without them DL4J
-     * 1.0.0-M2.1's MultiLayerConfiguration JSON reader takes the JSON for a legacy format and fails with a
-     * ClassCastException ({@code DropoutExportNetworkTest}).
-     */
-    private static DropoutLayer builtWithDefaults(DropoutLayer layer) {
-        return (DropoutLayer) new NeuralNetConfiguration.Builder().list().layer(layer).build().getConf(0).getLayer();
     }
 }

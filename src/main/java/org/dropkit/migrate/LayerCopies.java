@@ -3,13 +3,16 @@ package org.dropkit.migrate;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.dropout.IDropout;
 import org.deeplearning4j.nn.conf.graph.FrozenVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional;
 import org.deeplearning4j.nn.conf.layers.wrapper.BaseWrapperLayer;
+import org.nd4j.shade.jackson.core.JsonProcessingException;
 
 /**
  * Deep copies of layer configurations. DL4J 1.0.0-M2.1's {@code Layer.clone()} is shallow where it matters to the
@@ -80,6 +83,50 @@ final class LayerCopies {
         }
         if (fresh.getIDropout() != null) {
             fresh.setIDropout(fresh.getIDropout().clone());
+        }
+    }
+
+    /**
+     * What a DL4J {@code DropoutLayer} holds besides its name and dropout (activation, weight init, updater, ...: a
+     * network builder sets them on every layer, and a {@code DropoutLayer} reads none of them), as a copy with neither,
+     * or null where they are those of a {@code DropoutLayer} built with DL4J's defaults.
+     */
+    static DropoutLayer settingsOf(DropoutLayer layer) {
+        DropoutLayer settings = (DropoutLayer) layer.clone();
+        settings.setLayerName(null);
+        settings.setIDropout(null);
+        DropoutLayer defaults = dropoutLayer(null, null, null);
+        defaults.setLayerName(null);
+        return json(settings).equals(json(defaults)) ? null : settings;
+    }
+
+    /**
+     * DL4J's {@code DropoutLayer} with this dropout and name, and the given settings (from {@link #settingsOf}), or
+     * where they are null, DL4J's defaults as its network builder leaves them. Not a bare {@code DropoutLayer}: it is
+     * a {@code BaseLayer}, and without an activation, weight init and updater DL4J 1.0.0-M2.1's
+     * MultiLayerConfiguration JSON reader takes the JSON for a legacy format and fails with a ClassCastException
+     * ({@code DropoutExportNetworkTest}).
+     */
+    static DropoutLayer dropoutLayer(IDropout dropout, String name, DropoutLayer settings) {
+        if (settings != null) {
+            DropoutLayer layer = (DropoutLayer) settings.clone();
+            layer.setLayerName(name);
+            layer.setIDropout(dropout);
+            return layer;
+        }
+        DropoutLayer.Builder builder = new DropoutLayer.Builder().name(name);
+        if (dropout != null) {
+            builder.dropOut(dropout);
+        }
+        return (DropoutLayer) new NeuralNetConfiguration.Builder().list().layer(builder.build()).build().getConf(0)
+                .getLayer();
+    }
+
+    private static String json(Layer layer) {
+        try {
+            return NeuralNetConfiguration.mapper().writeValueAsString(layer);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("DL4J could not write the layer " + layer + " as JSON", e);
         }
     }
 }

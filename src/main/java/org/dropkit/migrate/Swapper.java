@@ -260,6 +260,7 @@ final class Swapper {
     private Layer replaceDropoutLayer(DropoutLayer layer, Layout input, String name, String where, String before,
             MaskDropout replacement, String note) {
         MaskDropoutLayer swapped = new MaskDropoutLayer.Builder(replacement).name(layer.getLayerName()).build();
+        swapped.setSwappedFrom(LayerCopies.settingsOf(layer));
         if (input != null && input.rank == 3) {
             swapped.setRnnDataFormat(input.channelsFirst() ? RNNFormat.NCW : RNNFormat.NWC);
         }

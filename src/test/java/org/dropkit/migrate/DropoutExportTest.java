@@ -40,6 +40,7 @@ import org.deeplearning4j.nn.conf.layers.SpaceToBatchLayer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.util.GraphIndices;
+import org.deeplearning4j.nn.weights.WeightInit;
 import org.dropkit.MaskDropout;
 import org.dropkit.Scaling;
 import org.dropkit.conf.MaskDropoutLayer;
@@ -48,6 +49,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.nd4j.linalg.schedule.ExponentialSchedule;
 import org.nd4j.linalg.schedule.FixedSchedule;
@@ -386,6 +389,76 @@ class DropoutExportTest {
         assertEquals(7, back.replaced().size(), back::toString);
         assertEquals(conf, back.get(), back::toString);
         assertEquals(conf.toJson(), back.get().toJson());
+    }
+
+    /**
+     * The other way round: a network builder's global activation, weight init and updater reach its DropoutLayers,
+     * which read none of them; the swap keeps them (getSwappedFrom) so that exporting the swap gives the DL4J
+     * configuration back, JSON included, also after the swapped configuration went through JSON itself.
+     */
+    @Test
+    void exportOfTheSwapIsTheOriginalConfigurationWithGlobalSettings() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).activation(Activation.RELU)
+                .weightInit(WeightInit.RELU).updater(new Adam(1e-3)).l2(1e-4).list()
+                .layer(new DenseLayer.Builder().nOut(6).build())
+                .layer(new DropoutLayer.Builder(0.7).name("drop").build())
+                .layer(new DenseLayer.Builder().nOut(6).dropOut(new Dropout(0.8)).build())
+                .layer(new DropoutLayer.Builder().dropOut(new GaussianDropout(0.2)).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(2).activation(Activation.IDENTITY)
+                        .build())
+                .setInputType(InputType.feedForward(5)).build();
+
+        SwapResult<MultiLayerConfiguration> swapped = DropoutSwap.swap(conf);
+        MultiLayerConfiguration throughJson = MultiLayerConfiguration.fromJson(swapped.get().toJson());
+        ExportResult<MultiLayerConfiguration> back = DropoutExport.export(throughJson);
+
+        assertEquals(3, swapped.replaced().size(), swapped::toString);
+        MaskDropoutLayer drop = (MaskDropoutLayer) throughJson.getConf(1).getLayer();
+        assertEquals(new ActivationReLU(), drop.getSwappedFrom().getActivationFn(), "kept through JSON");
+        assertEquals(conf.toJson(), back.get().toJson());
+        assertEquals(conf, back.get());
+        assertEquals(swapped.get(), throughJson);
+    }
+
+    @Test
+    void exportOfTheSwapIsTheOriginalGraphConfigurationWithGlobalSettings() {
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().activation(Activation.TANH)
+                .updater(new Adam(1e-2)).graphBuilder().addInputs("in")
+                .addLayer("dense", new DenseLayer.Builder().nOut(6).build(), "in")
+                .addLayer("drop", new DropoutLayer.Builder(0.6).build(), "dense")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(2).build(), "drop")
+                .setOutputs("out").setInputTypes(InputType.feedForward(4)).build();
+
+        ComputationGraphConfiguration swapped = ComputationGraphConfiguration.fromJson(
+                DropoutSwap.swap(conf).get().toJson());
+        ComputationGraphConfiguration back = DropoutExport.export(swapped).get();
+        new ComputationGraph(conf).topologicalSortOrder(); // writes it into conf, as the swap's graph analysis does
+
+        assertInstanceOf(MaskDropoutLayer.class, ((LayerVertex) swapped.getVertices().get("drop")).getLayerConf()
+                .getLayer());
+        assertEquals(conf.toJson(), back.toJson());
+    }
+
+    /** A DropoutLayer with DL4J's own defaults leaves nothing to keep: the swapped JSON is as if written by hand. */
+    @Test
+    void aDropoutLayerWithDefaultSettingsKeepsNothing() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(4).list()
+                .layer(new DenseLayer.Builder().nOut(6).build())
+                .layer(new DropoutLayer.Builder(0.7).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(2).build())
+                .setInputType(InputType.feedForward(5)).build();
+        MultiLayerConfiguration byHand = new NeuralNetConfiguration.Builder().seed(4).list()
+                .layer(new DenseLayer.Builder().nOut(6).build())
+                .layer(new MaskDropoutLayer.Builder(MaskDropout.bernoulli(0.7)).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(2).build())
+                .setInputType(InputType.feedForward(5)).build();
+
+        MultiLayerConfiguration swapped = DropoutSwap.swap(conf).get();
+
+        assertNull(((MaskDropoutLayer) swapped.getConf(1).getLayer()).getSwappedFrom());
+        assertEquals(byHand.toJson(), swapped.toJson());
+        assertFalse(swapped.toJson().contains("swappedFrom"));
+        assertEquals(conf.toJson(), DropoutExport.export(swapped).get().toJson());
     }
 
     @Test

@@ -90,6 +90,10 @@ class ZooModelSwapTest {
         assertEquals(1, exported.converted().size(), exported::toString);
         assertEquals(0, exported.left().size(), exported::toString);
         assertFalse(exported.get().getConfiguration().toJson().contains("org.dropkit"), "free of Dropkit");
+        ComputationGraph trainedOriginal = net.clone();
+        trainedOriginal.getConfiguration().setIterationCount(exported.get().getConfiguration().getIterationCount());
+        assertEquals(trainedOriginal.getConfiguration().toJson(), exported.get().getConfiguration().toJson(),
+                "the export is the zoo's configuration, at the iteration it reached");
         assertBitwiseEqual(afterTraining, exported.get().output(false, x)[0], "inference output after the export");
     }
 
@@ -128,7 +132,8 @@ class ZooModelSwapTest {
 
         ExportResult<MultiLayerNetwork> exported = DropoutExport.export(swapped);
         assertEquals(dropoutLayers, exported.converted().size(), exported::toString);
-        assertFalse(exported.get().getLayerWiseConfigurations().toJson().contains("org.dropkit"), "free of Dropkit");
+        assertEquals(net.getLayerWiseConfigurations().toJson(), exported.get().getLayerWiseConfigurations().toJson(),
+                "the export is the zoo's configuration (its DropoutLayers' activation, updater and weight init kept)");
         assertBitwiseEqual(before, exported.get().output(x, false), "inference output after the export");
     }
 }
