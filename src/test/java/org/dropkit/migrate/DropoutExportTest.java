@@ -394,7 +394,7 @@ class DropoutExportTest {
     /**
      * The other way round: a network builder's global activation, weight init and updater reach its DropoutLayers,
      * which read none of them; the swap keeps them (getSwappedFrom) so that exporting the swap gives the DL4J
-     * configuration back, JSON included, also after the swapped configuration went through JSON itself.
+     * configuration back, JSON included, also after the swapped configuration went through JSON or YAML itself.
      */
     @Test
     void exportOfTheSwapIsTheOriginalConfigurationWithGlobalSettings() {
@@ -418,6 +418,8 @@ class DropoutExportTest {
         assertEquals(conf.toJson(), back.get().toJson());
         assertEquals(conf, back.get());
         assertEquals(swapped.get(), throughJson);
+        MultiLayerConfiguration throughYaml = MultiLayerConfiguration.fromYaml(swapped.get().toYaml());
+        assertEquals(conf.toJson(), DropoutExport.export(throughYaml).get().toJson(), "through YAML");
     }
 
     @Test
