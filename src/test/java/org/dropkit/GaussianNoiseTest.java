@@ -80,7 +80,9 @@ class GaussianNoiseTest {
         INDArray out = inPlace ? x : Nd4j.createUninitialized(type, SHAPE, order);
         INDArray y = Passes.forward(d, SEED, x, out);
         assertSame(out, y, "forward returns its output array");
-        INDArray dx = d.backprop(dy, inPlace ? dy : dy.ulike(), 0, 0);
+        INDArray gradientArray = inPlace ? dy : dy.ulike();
+        INDArray dx = d.backprop(dy, gradientArray, 0, 0);
+        assertSame(gradientArray, dx, "backward writes and returns the array it was given");
 
         INDArray n = noise(d, SEED, type);
         assertBitwiseEqual(xCopy.add(n), y, "forward y = x + n");
