@@ -874,7 +874,7 @@ public final class MaskDropout implements IDropout {
     /**
      * The backward pass's way to forget its forward pass: a null value, not {@code ThreadLocal.remove()}, which
      * expunges the thread's map entry and cost about 50 ns of a backward pass that is otherwise a few (Gaussian noise
-     * in place, as DL4J's layers call it: 60-90 ns against 10-20 ns, measured in a loop of 1e6 calls). The entry
+     * in place, as DL4J's layers call it: 40-95 ns against 10-20 ns, measured in a loop of 1e6 calls). The entry
      * stays for the next forward pass of the same thread; {@link #clear} removes it.
      */
     private void forgetPass() {
