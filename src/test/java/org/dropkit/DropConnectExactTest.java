@@ -7,6 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.weightnoise.IWeightNoise;
+import org.deeplearning4j.nn.weights.WeightInit;
 import org.dropkit.internal.MaskEngine;
 import org.dropkit.internal.MaskSpec;
 import org.dropkit.testsupport.WeightNoiseNets;
@@ -15,7 +21,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * The exact DropConnect gradient, bit for bit: a network with {@link MaskDropConnect} computes the same score as the
@@ -46,25 +56,93 @@ class DropConnectExactTest {
     @MethodSource("cases")
     void weightGradientIsGradientAtNoisyWeightsTimesMaskBitForBit(WeightNoiseNets nets, DataType type,
             MaskStorage storage, boolean biases) {
-        MultiLayerNetwork net = nets.net(MaskDropConnect.bernoulli(P).storage(storage).applyToBiases(biases), type);
-        MultiLayerNetwork atNoisyWeights = nets.net(null, type);
+        MaskDropConnect noise = MaskDropConnect.bernoulli(P).storage(storage).applyToBiases(biases);
+        // DL4J's RnnOutputLayer releases W' in its backward pass, so the score it reports after it comes from a
+        // second draw (with DL4J's DropConnect too); the gradients are those of the first.
+        assertExact(nets.net(noise, type), nets.net(null, type), nets.paramsInDrawOrder(biases), nets.features(type),
+                nets.labels(type), nets != WeightNoiseNets.LSTM);
+    }
+
+    /**
+     * Layers with enough weights that Bernoulli mask passes take the engine's two-step form (the mask written alone,
+     * then ND4J's multiply): the dense layer's gradient gets its regenerated mask through the memory of W', which the
+     * layer has released; the output layer, which still reads W' after its gradient is masked, gets the one-sweep
+     * pass. Same bits as the small networks' path; Gaussian masks of the same size (one sweep) alongside.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("wideCases")
+    void wideLayersTakeTheTwoStepPassesWithTheSameExactGradient(DataType type, MaskKind kind) {
+        MaskDropConnect noise = kind == MaskKind.GAUSSIAN ? MaskDropConnect.gaussian(P) : MaskDropConnect.bernoulli(P);
+        MultiLayerNetwork net = wide(noise, type);
+        MaskSpec spec = MaskSpec.of(kind, P, Scaling.INVERTED, new int[0]);
+        for (int layer = 0; layer < 2; layer++) {
+            assertEquals(kind == MaskKind.BERNOULLI, MaskEngine.takesTwoSteps(spec, net.getLayer(layer).getParam("W")),
+                    "layer " + layer + ": Bernoulli masks of this size take two steps, Gaussian ones one sweep");
+        }
+        INDArray x = Transforms.sin(Nd4j.arange(4 * WIDE_IN).castTo(type).muli(0.37), false).muli(0.5)
+                .reshape('c', 4, WIDE_IN);
+        INDArray y = Nd4j.zeros(type, 4, WIDE_OUT);
+        for (int i = 0; i < 4; i++) {
+            y.putScalar(i, (7 * i) % WIDE_OUT, 1.0);
+        }
+        List<String[]> keys = List.of(new String[] {"0", "W"}, new String[] {"1", "W"});
+        assertExact(net, wide(null, type), keys, x, y, true, kind);
+    }
+
+    static List<Arguments> wideCases() {
+        List<Arguments> cases = new ArrayList<>();
+        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            for (MaskKind kind : new MaskKind[] {MaskKind.BERNOULLI, MaskKind.GAUSSIAN}) {
+                cases.add(Arguments.of(type, kind));
+            }
+        }
+        return cases;
+    }
+
+    private static final int WIDE_IN = 300;
+    private static final int WIDE_HIDDEN = 300;
+    private static final int WIDE_OUT = 250;
+
+    /** DenseLayer(300 -> 300, tanh), 90000 weights, and OutputLayer(300 -> 250, softmax), 75000. */
+    private static MultiLayerNetwork wide(IWeightNoise noise, DataType type) {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(11).dataType(type)
+                .updater(new NoOp()).weightInit(WeightInit.XAVIER).list()
+                .layer(new DenseLayer.Builder().nOut(WIDE_HIDDEN).activation(Activation.TANH)
+                        .weightNoise(noise == null ? null : noise.clone()).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(WIDE_OUT)
+                        .activation(Activation.SOFTMAX).weightNoise(noise == null ? null : noise.clone()).build())
+                .setInputType(InputType.feedForward(WIDE_IN)).build());
+        net.init();
+        return net;
+    }
+
+    private static void assertExact(MultiLayerNetwork net, MultiLayerNetwork atNoisyWeights, List<String[]> keys,
+            INDArray x, INDArray y, boolean sameScore) {
+        assertExact(net, atNoisyWeights, keys, x, y, sameScore, MaskKind.BERNOULLI);
+    }
+
+    /**
+     * {@code net} (with DropConnect of kind {@code kind}, p = P, on the parameters {@code keys}) computes the score
+     * of {@code atNoisyWeights} (the same network without it) set to W' = W * m, and the gradient of that network
+     * times m on the dropped parameters, bit for bit.
+     */
+    private static void assertExact(MultiLayerNetwork net, MultiLayerNetwork atNoisyWeights, List<String[]> keys,
+            INDArray x, INDArray y, boolean sameScore, MaskKind kind) {
+        DataType type = x.dataType();
         atNoisyWeights.setParams(net.params().dup());
 
         // The masks a training pass from SEED draws: one seed per weight, in the order the layers read them.
         Nd4j.getRandom().setSeed(SEED);
-        List<String[]> keys = nets.paramsInDrawOrder(biases);
         List<INDArray> masks = new ArrayList<>();
         for (String[] key : keys) {
             INDArray w = net.getLayer(Integer.parseInt(key[0])).getParam(key[1]);
-            INDArray m = WeightNoiseNets.weightMask(w, MaskSpec.of(MaskKind.BERNOULLI, P, Scaling.INVERTED,
-                    new int[0]), MaskEngine.drawSeed());
+            INDArray m = WeightNoiseNets.weightMask(w, MaskSpec.of(kind, P, Scaling.INVERTED, new int[0]),
+                    MaskEngine.drawSeed());
             masks.add(m);
             INDArray noisy = MaskEngine.multiply(w, m, Nd4j.createUninitialized(type, w.shape(), w.ordering()));
             atNoisyWeights.getLayer(Integer.parseInt(key[0])).setParam(key[1], noisy);
         }
 
-        INDArray x = nets.features(type);
-        INDArray y = nets.labels(type);
         Nd4j.getRandom().setSeed(SEED);
         net.setInput(x);
         net.setLabels(y);
@@ -73,9 +151,7 @@ class DropConnectExactTest {
         atNoisyWeights.setLabels(y);
         atNoisyWeights.computeGradientAndScore();
 
-        // DL4J's RnnOutputLayer releases W' in its backward pass, so the score it reports after it comes from a
-        // second draw (with DL4J's DropConnect too); the gradients below are those of the first.
-        if (nets != WeightNoiseNets.LSTM) {
+        if (sameScore) {
             assertEquals(atNoisyWeights.score(), net.score(), 0.0, "the training pass computes with W' = W * m");
         }
         int droppedWithGradient = 0;
@@ -92,6 +168,9 @@ class DropConnectExactTest {
             INDArray expected = MaskEngine.multiply(atNoisy, m, Nd4j.createUninitialized(type, m.shape(), 'c'));
             assertBitwiseEqual(expected, actual, name + ": dL/dW = dL/dW' * m");
             masked.add(name);
+            if (kind != MaskKind.BERNOULLI) {
+                continue;
+            }
             INDArray flatMask = m.dup('c').reshape(-1);
             INDArray flatActual = actual.dup('c').reshape(-1);
             INDArray flatAtNoisy = atNoisy.dup('c').reshape(-1);
@@ -102,7 +181,8 @@ class DropConnectExactTest {
                 }
             }
         }
-        assertTrue(droppedWithGradient > 0, "some dropped weights have a non-zero dL/dW': the check is not vacuous");
+        assertTrue(kind != MaskKind.BERNOULLI || droppedWithGradient > 0,
+                "some dropped weights have a non-zero dL/dW': the check is not vacuous");
         assertEquals(keys.size(), masked.size(), "every dropped parameter was checked: " + masked);
     }
 

@@ -131,9 +131,12 @@ public final class LayerWeightMasks extends HashMap<String, INDArray> {
      * next backward pass.
      *
      * @param stored the mask itself (STORED), or null to regenerate it from (spec, seed)
+     * @param noisyParameter the noisy parameter returned to DL4J
+     * @param noisy          the same, as a vector in buffer order ({@link #flat})
      */
-    public void drawn(String paramKey, MaskSpec spec, long seed, DataType maskType, INDArray stored) {
-        pending.put(paramKey, new Drawn(spec, seed, maskType, stored));
+    public void drawn(String paramKey, MaskSpec spec, long seed, DataType maskType, INDArray stored,
+            INDArray noisyParameter, INDArray noisy) {
+        pending.put(paramKey, new Drawn(spec, seed, maskType, stored, noisyParameter, noisy));
     }
 
     /** Records that this pass drew no mask for one parameter (p = 1): its gradient is left as it is. */
@@ -144,7 +147,7 @@ public final class LayerWeightMasks extends HashMap<String, INDArray> {
     @Override
     public INDArray get(Object key) {
         if (gradientBeforeRead && !pending.isEmpty() && readFromBackward()) {
-            maskGradients();
+            maskGradients(false);
         }
         return super.get(key);
     }
@@ -153,15 +156,21 @@ public final class LayerWeightMasks extends HashMap<String, INDArray> {
     public void clear() {
         if (!pending.isEmpty()) {
             if (clearedFromBackward()) {
-                maskGradients();
+                maskGradients(true);
             }
             pending.clear();
         }
         super.clear();
     }
 
-    /** Multiplies each pending parameter's gradient view by its mask, once. */
-    private void maskGradients() {
+    /**
+     * Multiplies each pending parameter's gradient view by its mask, once.
+     *
+     * @param released true when the layer is releasing its noisy parameters (the clear from its backward pass): their
+     *                 memory then holds the regenerated mask on its way into the gradient. False where the layer
+     *                 still reads them afterwards (an output layer's epsilon).
+     */
+    private void maskGradients(boolean released) {
         Map<String, INDArray> views = layer.conf().getLayer().initializer()
                 .getGradientsFromFlattened(layer.conf(), layer.getGradientsViewArray());
         for (Map.Entry<String, Drawn> e : pending.entrySet()) {
@@ -169,6 +178,8 @@ public final class LayerWeightMasks extends HashMap<String, INDArray> {
             Drawn d = e.getValue();
             if (d.stored != null) {
                 MaskEngine.multiply(gradient, d.stored, gradient);
+            } else if (released && super.get(e.getKey()) == d.noisyParameter) {
+                MaskEngine.backward(d.spec, d.seed, d.maskType, gradient, gradient, d.noisy);
             } else {
                 MaskEngine.backward(d.spec, d.seed, d.maskType, gradient, gradient);
             }
@@ -269,12 +280,17 @@ public final class LayerWeightMasks extends HashMap<String, INDArray> {
         final long seed;
         final DataType maskType;
         final INDArray stored;
+        /** The noisy parameter as DL4J holds it, and as a vector in buffer order. */
+        final INDArray noisyParameter;
+        final INDArray noisy;
 
-        Drawn(MaskSpec spec, long seed, DataType maskType, INDArray stored) {
+        Drawn(MaskSpec spec, long seed, DataType maskType, INDArray stored, INDArray noisyParameter, INDArray noisy) {
             this.spec = spec;
             this.seed = seed;
             this.maskType = maskType;
             this.stored = stored;
+            this.noisyParameter = noisyParameter;
+            this.noisy = noisy;
         }
     }
 }

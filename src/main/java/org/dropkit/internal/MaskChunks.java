@@ -231,6 +231,16 @@ final class MaskChunks {
      *                  difference below wraps with it: every element is kept)
      */
     void bernoulli(long key, long chunk, int threshold, float keptValue, float[] out) {
+        castInts(bernoulliBits(key, chunk, threshold, keptValue), CHUNK, out);
+    }
+
+    /**
+     * The masks of {@link #bernoulli} as their float bits, for a caller that writes them to memory as ints (the cast
+     * is then free): valid until this instance's next call.
+     *
+     * @return this thread's array of the chunk's {@value #CHUNK} mask bits
+     */
+    int[] bernoulliBits(long key, long chunk, int threshold, float keptValue) {
         int[] v = bits;
         CounterHash.values(key, chunk, v, CHUNK);
         int kept = Float.floatToRawIntBits(keptValue);
@@ -238,7 +248,7 @@ final class MaskChunks {
             // (v >>> 1) - threshold is negative, its sign bit set, exactly when the element is kept
             v[j] = (((v[j] >>> 1) - threshold) >> 31) & kept;
         }
-        castInts(v, CHUNK, out);
+        return v;
     }
 
     // ------------------------------------------------------------------------------------------------------------

@@ -22,7 +22,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * ({@code dx = dy * m}) are the same call, {@link #apply}, with the same seed.
  *
  * <p><b>Where masks are made.</b> On the CPU backend, FLOAT and DOUBLE masks are generated in Java and applied in the
- * arrays' own buffers in one pass ({@link HostMasks}); on other backends (CUDA), and for HALF and BFLOAT16, they are
+ * arrays' own buffers in one pass ({@link HostMasks}; mid-sized Bernoulli passes on one thread write the mask alone
+ * and apply it with ND4J's multiply, the same bits); on other backends (CUDA), and for HALF and BFLOAT16, they are
  * drawn with ND4J's random ops as described below. Either way the properties here hold.
  *
  * <p><b>Determinism.</b> A mask is a function of (spec, seed, mask shape) only. It is drawn with ND4J's
@@ -164,6 +165,31 @@ public final class MaskEngine {
      */
     public static INDArray backward(MaskSpec spec, long seed, DataType maskType, INDArray dy, INDArray dx) {
         return apply(spec, seed, maskType, dy, dx);
+    }
+
+    /**
+     * {@link #backward}, given an array whose contents are no longer needed (of dx's shape and type, sharing no
+     * memory with dy or dx): on the CPU path an in-place pass ({@code dx} is {@code dy}) may write the mask there and
+     * multiply with ND4J's kernel, the same bits as without it. DropConnect hands over the noisy weights, dead once
+     * the layer's backward pass has used them.
+     *
+     * @return dx
+     */
+    public static INDArray backward(MaskSpec spec, long seed, DataType maskType, INDArray dy, INDArray dx,
+            INDArray spare) {
+        if (!spec.isIdentity() && !spec.isAdditive() && spec.block() == null && !dy.isEmpty()
+                && maskType == dx.dataType() && HostMasks.apply(spec, seed, dy, dx, spare)) {
+            return dx;
+        }
+        return apply(spec, seed, maskType, dy, dx);
+    }
+
+    /**
+     * Whether an element-wise pass {@code z = x * m} with this spec's mask is, on the CPU path, made in two steps (the
+     * mask written alone, then ND4J's multiply) when z or a spare array can hold the mask; for tests.
+     */
+    public static boolean takesTwoSteps(MaskSpec spec, INDArray z) {
+        return spec.bernoulliDecisions() && spec.block() == null && !spec.isShared() && HostMasks.inTwoStepRange(z);
     }
 
     /**

@@ -251,6 +251,91 @@ class HostMasksTest {
     }
 
     // ------------------------------------------------------------------------------------------------------------
+    // Masks written alone, and passes in two steps.
+
+    /**
+     * A FLOAT Bernoulli mask written alone goes to memory as its float bits, with no cast in Java: the values of
+     * MaskChunks.bernoulli, chunk by chunk (the last one partial), on one, two and four threads.
+     */
+    @Test
+    void aFloatBernoulliMaskIsWrittenAsTheChunksValuesOnAnyNumberOfThreads() {
+        MaskSpec spec = spec(MaskKind.BERNOULLI, 0.7);
+        float[] expected = new float[(int) LENGTH];
+        float[] chunk = new float[MaskChunks.CHUNK];
+        for (int c = 0; c * MaskChunks.CHUNK < LENGTH; c++) {
+            MaskChunks.get().bernoulli(CounterHash.key(SEED, CounterHash.BERNOULLI_SALT), c,
+                    (int) Math.round(0.7 * 0x1p31), (float) (1 / 0.7), chunk);
+            int from = c * MaskChunks.CHUNK;
+            System.arraycopy(chunk, 0, expected, from, (int) Math.min(MaskChunks.CHUNK, LENGTH - from));
+        }
+        for (int threads : new int[] {1, 2, 4}) {
+            INDArray mask = Nd4j.createUninitialized(DataType.FLOAT, LENGTH);
+            HostMasks.applyOnThreads(spec, SEED, null, mask, threads);
+            assertBitwiseEqual(Nd4j.createFromArray(expected), mask, "mask on " + threads + " threads vs MaskChunks");
+        }
+    }
+
+    /** Above the Java multiply's size and below a thread's share of a parallel pass: partial last chunk. */
+    private static final long TWO_STEP_LENGTH = HostMasks.BLOCK + 3 * MaskChunks.CHUNK + 1234;
+
+    /**
+     * In the two-step range a Bernoulli pass (the multiply of dropout and of every backward pass) writes the mask into
+     * its output (when that is not its input) or into a spare array, then lets ND4J multiply: the bits of the
+     * one-sweep pass, special values included; x is left alone when it is not the output; in place without a spare
+     * array the pass is the one sweep.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("kindsAndTypes")
+    void twoStepPassesGiveTheOneSweepBits(MaskKind kind, DataType type) {
+        MaskSpec spec = spec(kind, 0.6);
+        INDArray x = withSpecialValues(type, 13, TWO_STEP_LENGTH);
+        INDArray xCopy = x.dup();
+        assertTrue(HostMasks.inTwoStepRange(x), TWO_STEP_LENGTH + " " + type + " elements are in range");
+        assertEquals(kind != MaskKind.GAUSSIAN, MaskEngine.takesTwoSteps(spec, x), "Bernoulli decisions only");
+        INDArray oneSweep = x.dup();
+        HostMasks.applyOnThreads(spec, SEED, oneSweep, oneSweep, 1);
+
+        INDArray z = x.ulike();
+        assertTrue(HostMasks.apply(spec, SEED, x, z));
+        assertBitwiseEqual(oneSweep, z, "two steps, the mask in z, vs one sweep");
+        assertBitwiseEqual(xCopy, x, "x is not written");
+
+        INDArray inPlace = x.dup();
+        assertTrue(HostMasks.apply(spec, SEED, inPlace, inPlace));
+        assertBitwiseEqual(oneSweep, inPlace, "in place, one sweep");
+
+        INDArray spare = x.ulike().assign(3.0);
+        INDArray withSpare = x.dup();
+        assertTrue(HostMasks.apply(spec, SEED, withSpare, withSpare, spare));
+        assertBitwiseEqual(oneSweep, withSpare, "in place, the mask in the spare array");
+        if (kind != MaskKind.GAUSSIAN) {
+            assertBitwiseEqual(MaskEngine.fill(spec, SEED, x.ulike()), spare, "the spare array holds the mask");
+        } else {
+            assertTrue(spare.eq(3.0).all(), "a Gaussian pass leaves the spare array alone");
+        }
+
+        INDArray overlapping = x.dup();
+        assertTrue(HostMasks.apply(spec, SEED, overlapping, overlapping, overlapping.reshape(overlapping.shape())));
+        assertBitwiseEqual(oneSweep, overlapping, "a spare array on the input's memory is not used");
+    }
+
+    /** Arrays overlap when their elements share memory: views of one buffer by their element ranges. */
+    @Test
+    void arraysOverlapWhenTheirElementsShareMemory() {
+        INDArray base = Nd4j.create(DataType.FLOAT, 10, 100);
+        INDArray first = base.get(NDArrayIndex.interval(0, 5), NDArrayIndex.all());
+        INDArray second = base.get(NDArrayIndex.interval(5, 10), NDArrayIndex.all());
+        INDArray middle = base.get(NDArrayIndex.interval(4, 7), NDArrayIndex.all());
+        assertFalse(HostMasks.overlap(first, second), "adjacent row blocks");
+        assertFalse(HostMasks.overlap(second, first), "adjacent row blocks, the other way");
+        assertTrue(HostMasks.overlap(first, middle), "row 4 in common");
+        assertTrue(HostMasks.overlap(middle, second), "rows 5 and 6 in common");
+        assertTrue(HostMasks.overlap(base, middle), "a view and its base");
+        assertTrue(HostMasks.overlap(base, base), "an array and itself");
+        assertFalse(HostMasks.overlap(base, base.dup()), "a copy");
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
     // Forward passes in one sweep: alpha dropout's affine form and additive noise.
 
     private static final double ALPHA_P = 0.7;
