@@ -258,7 +258,7 @@ public final class MaskDropConnect implements IWeightNoise {
         } else {
             MaskEngine.forward(spec, seed, type, w, out);
         }
-        masks.drawn(paramKey, spec, seed, type, stored, noisy, out);
+        masks.drawn(paramKey, spec, seed, type, stored, noisy);
         return noisy;
     }
 

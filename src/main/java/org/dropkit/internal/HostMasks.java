@@ -134,7 +134,7 @@ final class HostMasks {
         }
         Recipe recipe = new Recipe(spec, seed, forward);
         int threads = threadsFor(z.length());
-        INDArray maskTarget = recipe.multiplies() && recipe.hasMaskBits() && inTwoStepRange(z)
+        INDArray maskTarget = recipe.multiplies() && recipe.bernoulliDecisions() && inTwoStepRange(z)
                 ? maskTarget(x, z, spare) : null;
         if (maskTarget != null) {
             run(recipe, null, null, maskTarget, threads);
@@ -162,8 +162,8 @@ final class HostMasks {
         if (!overlap(x, z)) {
             return z;
         }
-        if (spare != null && spare.dataType() == z.dataType() && Arrays.equals(spare.shape(), z.shape()) && accessible(spare)
-                && !overlap(spare, x) && !overlap(spare, z)) {
+        if (spare != null && spare.dataType() == z.dataType() && Arrays.equals(spare.shape(), z.shape())
+                && accessible(spare) && !overlap(spare, x) && !overlap(spare, z)) {
             return spare;
         }
         return null;
@@ -252,7 +252,7 @@ final class HostMasks {
         int blocks = (int) ((n + BLOCK - 1) / BLOCK);
         if (z.dataType() == DataType.FLOAT) {
             long zo = z.offset();
-            if (x == null && recipe != null && recipe.hasMaskBits()) {
+            if (x == null && recipe != null && recipe.bernoulliDecisions()) {
                 IntBuffer zi = z.data().asNio().order(ByteOrder.nativeOrder()).asIntBuffer();
                 BlockPool.run(blocks, threads, b -> bitsBlock(recipe, zi, zo, n, b));
                 return;
@@ -430,12 +430,12 @@ final class HostMasks {
             return op == MULTIPLY;
         }
 
-        /** True when the FLOAT mask comes as bits ({@link #floatMaskBits}): Bernoulli decisions. */
-        boolean hasMaskBits() {
+        /** Bernoulli decisions (BERNOULLI, ALPHA's M): the FLOAT mask comes as bits ({@link #floatMaskBits}). */
+        boolean bernoulliDecisions() {
             return !gaussian;
         }
 
-        /** The FLOAT mask values of one chunk as their bits, for {@link #hasMaskBits()} recipes. */
+        /** The FLOAT mask values of one chunk as their bits, for {@link #bernoulliDecisions()} recipes. */
         int[] floatMaskBits(MaskChunks chunks, long chunk) {
             return chunks.bernoulliBits(key, chunk, threshold, keptFloat);
         }

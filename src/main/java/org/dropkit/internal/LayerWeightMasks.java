@@ -131,12 +131,11 @@ public final class LayerWeightMasks extends HashMap<String, INDArray> {
      * next backward pass.
      *
      * @param stored the mask itself (STORED), or null to regenerate it from (spec, seed)
-     * @param noisyParameter the noisy parameter returned to DL4J
-     * @param noisy          the same, as a vector in buffer order ({@link #flat})
+     * @param noisy  the noisy parameter returned to DL4J
      */
     public void drawn(String paramKey, MaskSpec spec, long seed, DataType maskType, INDArray stored,
-            INDArray noisyParameter, INDArray noisy) {
-        pending.put(paramKey, new Drawn(spec, seed, maskType, stored, noisyParameter, noisy));
+            INDArray noisy) {
+        pending.put(paramKey, new Drawn(spec, seed, maskType, stored, noisy));
     }
 
     /** Records that this pass drew no mask for one parameter (p = 1): its gradient is left as it is. */
@@ -178,8 +177,8 @@ public final class LayerWeightMasks extends HashMap<String, INDArray> {
             Drawn d = e.getValue();
             if (d.stored != null) {
                 MaskEngine.multiply(gradient, d.stored, gradient);
-            } else if (released && super.get(e.getKey()) == d.noisyParameter) {
-                MaskEngine.backward(d.spec, d.seed, d.maskType, gradient, gradient, d.noisy);
+            } else if (released && super.get(e.getKey()) == d.noisy) {
+                MaskEngine.backward(d.spec, d.seed, d.maskType, gradient, gradient, flat(d.noisy, layer, e.getKey()));
             } else {
                 MaskEngine.backward(d.spec, d.seed, d.maskType, gradient, gradient);
             }
@@ -280,16 +279,14 @@ public final class LayerWeightMasks extends HashMap<String, INDArray> {
         final long seed;
         final DataType maskType;
         final INDArray stored;
-        /** The noisy parameter as DL4J holds it, and as a vector in buffer order. */
-        final INDArray noisyParameter;
+        /** The noisy parameter as returned to DL4J. */
         final INDArray noisy;
 
-        Drawn(MaskSpec spec, long seed, DataType maskType, INDArray stored, INDArray noisyParameter, INDArray noisy) {
+        Drawn(MaskSpec spec, long seed, DataType maskType, INDArray stored, INDArray noisy) {
             this.spec = spec;
             this.seed = seed;
             this.maskType = maskType;
             this.stored = stored;
-            this.noisyParameter = noisyParameter;
             this.noisy = noisy;
         }
     }
