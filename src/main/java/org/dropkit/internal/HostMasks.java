@@ -134,8 +134,7 @@ final class HostMasks {
         }
         Recipe recipe = new Recipe(spec, seed, forward);
         int threads = threadsFor(z.length());
-        INDArray maskTarget = recipe.multiplies() && recipe.bernoulliDecisions() && inTwoStepRange(z)
-                ? maskTarget(x, z, spare) : null;
+        INDArray maskTarget = twoSteps(spec, forward, z) ? maskTarget(x, z, spare) : null;
         if (maskTarget != null) {
             run(recipe, null, null, maskTarget, threads);
             MaskEngine.multiply(x, maskTarget, z);
@@ -143,6 +142,20 @@ final class HostMasks {
             run(recipe, x, null, z, threads);
         }
         return true;
+    }
+
+    /**
+     * Whether {@link #pass} over z with this spec is made in two steps, given a place for the mask
+     * ({@link #maskTarget}): an element-wise multiplying pass with Bernoulli decisions, in {@link #inTwoStepRange}.
+     * The one condition, for the pass and for {@link MaskEngine#takesTwoSteps}.
+     */
+    static boolean twoSteps(MaskSpec spec, boolean forward, INDArray z) {
+        return !spec.isShared() && multiplies(spec, forward) && spec.bernoulliDecisions() && inTwoStepRange(z);
+    }
+
+    /** True for a pass {@code z = x * m}: not ALPHA's training forward pass, not additive noise. */
+    private static boolean multiplies(MaskSpec spec, boolean forward) {
+        return !spec.isAdditive() && !(forward && spec.kind() == MaskKind.ALPHA);
     }
 
     /**
@@ -403,7 +416,7 @@ final class HostMasks {
                 throw new IllegalStateException("no Java mask for " + spec);
             }
             gaussian = noise || spec.kind() == MaskKind.GAUSSIAN;
-            op = noise ? ADD : forward && spec.kind() == MaskKind.ALPHA ? ALPHA : MULTIPLY;
+            op = noise ? ADD : multiplies(spec, forward) ? MULTIPLY : ALPHA;
             if (gaussian) {
                 key = CounterHash.key(seed, noise ? CounterHash.NOISE_RADIUS_SALT : CounterHash.RADIUS_SALT);
                 angleKey = CounterHash.key(seed, noise ? CounterHash.NOISE_ANGLE_SALT : CounterHash.ANGLE_SALT);
@@ -423,11 +436,6 @@ final class HostMasks {
             shiftFloat = (float) shiftDouble;
             offsetDouble = op == ALPHA ? MaskSpec.alphaDropped(spec.p()) : 0.0;
             offsetFloat = (float) offsetDouble;
-        }
-
-        /** True for a multiplying pass ({@code x * m}): not ALPHA's forward pass, not additive noise. */
-        boolean multiplies() {
-            return op == MULTIPLY;
         }
 
         /** Bernoulli decisions (BERNOULLI, ALPHA's M): the FLOAT mask comes as bits ({@link #floatMaskBits}). */

@@ -189,7 +189,7 @@ public final class MaskEngine {
      * mask written alone, then ND4J's multiply) when z or a spare array can hold the mask; for tests.
      */
     public static boolean takesTwoSteps(MaskSpec spec, INDArray z) {
-        return spec.bernoulliDecisions() && spec.block() == null && !spec.isShared() && HostMasks.inTwoStepRange(z);
+        return spec.block() == null && HostMasks.twoSteps(spec, false, z);
     }
 
     /**

@@ -292,6 +292,8 @@ class HostMasksTest {
         INDArray xCopy = x.dup();
         assertTrue(HostMasks.inTwoStepRange(x), TWO_STEP_LENGTH + " " + type + " elements are in range");
         assertEquals(kind != MaskKind.GAUSSIAN, MaskEngine.takesTwoSteps(spec, x), "Bernoulli decisions only");
+        assertEquals(kind == MaskKind.BERNOULLI, HostMasks.twoSteps(spec, true, x),
+                "a training forward pass in two steps only where it is a multiply (not ALPHA's)");
         INDArray oneSweep = x.dup();
         HostMasks.applyOnThreads(spec, SEED, oneSweep, oneSweep, 1);
 
