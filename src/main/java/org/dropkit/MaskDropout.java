@@ -687,6 +687,42 @@ public final class MaskDropout implements IDropout {
     }
 
     /**
+     * Alpha dropout's multiplier {@code a = (p + alpha'^2 p (1 - p))^(-1/2)} at retain probability p: a kept unit
+     * becomes {@code a x + b}. The same value, and the same call, as DL4J's {@code AlphaDropout.a(p)}; with a schedule,
+     * pass {@code retainProbability(iteration, epoch)}.
+     *
+     * @param p retain probability in (0, 1]
+     * @return a, in double precision (a FLOAT pass rounds it to float)
+     * @throws IllegalStateException    if this is not alpha dropout ({@link MaskKind#ALPHA})
+     * @throws IllegalArgumentException if p is outside (0, 1] or NaN
+     */
+    public double a(double p) {
+        return MaskSpec.alphaScale(alphaRetainProbability(p, "a"));
+    }
+
+    /**
+     * Alpha dropout's shift {@code b = -a alpha' (1 - p)} at retain probability p, added to every unit after scaling
+     * (a dropped unit becomes {@code a alpha' + b}). The same value, and the same call, as DL4J's
+     * {@code AlphaDropout.b(p)}.
+     *
+     * @param p retain probability in (0, 1]
+     * @return b, in double precision
+     * @throws IllegalStateException    if this is not alpha dropout ({@link MaskKind#ALPHA})
+     * @throws IllegalArgumentException if p is outside (0, 1] or NaN
+     */
+    public double b(double p) {
+        return MaskSpec.alphaShift(alphaRetainProbability(p, "b"));
+    }
+
+    private double alphaRetainProbability(double p, String constant) {
+        if (kind != MaskKind.ALPHA) {
+            throw new IllegalStateException(constant + "(p) is a constant of alpha dropout, and " + this
+                    + " is not alpha dropout: build that with MaskDropout.alpha(p)");
+        }
+        return Checks.retainProbability(p, "MaskDropout." + constant + "(p)");
+    }
+
+    /**
      * Training forward pass with inverted scaling: writes {@code x * m} into {@code output} and returns it.
      * {@code output} may be the input: DL4J passes the input itself when it allows in-place modification, and the
      * pass then runs in place, except inside a {@code ComputationGraph}, where DL4J also allows it for the last of
