@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.Serializable;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -105,7 +108,10 @@ class Dl4jDropoutContractTest {
             MaskDropout.gaussianNoise(0.1)};
     }
 
-    /** Saved and restored with ModelSerializer: the same configuration, parameters and inference output. */
+    /**
+     * Saved and restored with ModelSerializer: the same configuration, parameters and inference output; the
+     * configurations also survive Java serialization.
+     */
     @ParameterizedTest
     @MethodSource("everyKind")
     void networksWithEachKindSurviveModelSerializer(IDropout dropout) throws IOException {
@@ -142,7 +148,20 @@ class Dl4jDropoutContractTest {
                 () -> assertEquals(list.output(x), listBack.output(x)),
                 () -> assertEquals(graph.getConfiguration(), graphBack.getConfiguration()),
                 () -> assertEquals(graph.params(), graphBack.params()),
-                () -> assertEquals(graph.outputSingle(x), graphBack.outputSingle(x)));
+                () -> assertEquals(graph.outputSingle(x), graphBack.outputSingle(x)),
+                // and Java serialization of the configurations, which Spark needs
+                () -> assertEquals(list.getLayerWiseConfigurations(), javaRoundTrip(list.getLayerWiseConfigurations())),
+                () -> assertEquals(graph.getConfiguration(), javaRoundTrip(graph.getConfiguration())));
+    }
+
+    private static Object javaRoundTrip(Serializable o) throws IOException, ClassNotFoundException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(o);
+        }
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+            return in.readObject();
+        }
     }
 
     private static byte[] saved(org.deeplearning4j.nn.api.Model net) throws IOException {
@@ -205,7 +224,8 @@ class Dl4jDropoutContractTest {
         }
         assertEquals(out.length(), zeros + keptCount, what + ": every value is 0 or " + kept);
         int z = zeros;
-        assertTrue(z >= minZeros && z <= maxZeros, what + ": " + z + " zeros, expected " + minZeros + " to " + maxZeros);
+        assertTrue(z >= minZeros && z <= maxZeros,
+                what + ": " + z + " zeros, expected " + minZeros + " to " + maxZeros);
     }
 
     /**
